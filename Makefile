@@ -1,0 +1,54 @@
+# The two commands: `make demo` and `make test`. Each does all of its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench setup graphviz clean
+
+demo: setup graphviz
+	$(PY) -m tinygrad_edu demo
+
+test: setup graphviz lint typecheck pytest
+
+lint: setup
+	$(VENV)/bin/ruff check tinygrad_edu tests benchmarks
+	$(VENV)/bin/ruff format --check tinygrad_edu tests benchmarks
+
+typecheck: setup
+	$(VENV)/bin/mypy --strict tinygrad_edu
+
+pytest: setup graphviz
+	$(VENV)/bin/pytest -q
+
+bench: setup
+	$(PY) -m pip install --quiet "micrograd==0.1.0"
+	$(PY) benchmarks/bench.py
+
+setup: $(STAMP)
+
+# Re-install only when the project's metadata changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# The graphviz `dot` program renders the graphs. Install it when missing and we are root on
+# Debian; otherwise say how and go on (the library still writes DOT text without it).
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then \
+	  true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "graphviz 'dot' is missing: installing it with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+	    || echo "warning: could not install graphviz; graph rendering will be skipped (DOT text only)"; \
+	else \
+	  echo "note: graphviz 'dot' is not installed; graphs are written as DOT text only."; \
+	  echo "      install it with: sudo apt-get install graphviz  (macOS: brew install graphviz;"; \
+	  echo "      conda: conda install -c conda-forge graphviz)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache out

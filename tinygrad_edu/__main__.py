@@ -1,0 +1,5 @@
+"""``python -m tinygrad_edu``: the command line."""
+
+from .cli import main
+
+raise SystemExit(main())
