@@ -26,10 +26,12 @@ from typing import Any, Union
 from . import ops
 from .ops import Primitive
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
+Operand = Union["Value", int, float]  # a string forward reference needs Union
 
 _grad_enabled = True
+_ADD = ops.add
+_MUL = ops.mul
 
 
 @contextmanager
@@ -52,7 +54,7 @@ def is_grad_enabled() -> bool:
 def _check_number(x: object, where: str, expected: str = "a Value or a real number") -> float:
     """``float(x)`` for a real number; a TypeError naming ``where`` and the type otherwise."""
     if type(x) is float:
-        return x  # type: ignore[return-value]
+        return x
     if isinstance(x, numbers.Real) and not isinstance(x, Value):
         return float(x)
     raise TypeError(f"{where}: expected {expected}, got {type(x).__name__} ({x!r})")
@@ -127,19 +129,23 @@ class Value:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: Operand) -> Value:
-        return apply(ops.add, self, _lift(other, "add"))
+        if other.__class__ is not Value:
+            other = _lift(other, "add")
+        return _apply2(_ADD, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return apply(ops.add, _lift(other, "add"), self)
+        return _apply2(_ADD, _lift(other, "add"), self)
 
     def __mul__(self, other: Operand) -> Value:
-        return apply(ops.mul, self, _lift(other, "mul"))
+        if other.__class__ is not Value:
+            other = _lift(other, "mul")
+        return _apply2(_MUL, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return apply(ops.mul, _lift(other, "mul"), self)
+        return _apply2(_MUL, _lift(other, "mul"), self)
 
     def __neg__(self) -> Value:
-        return apply(ops.neg, self)
+        return _apply1(ops.neg, self)
 
     def __pos__(self) -> Value:
         return self
@@ -163,68 +169,68 @@ class Value:
 
     def __pow__(self, exponent: Operand) -> Value:
         if isinstance(exponent, Value):
-            return apply(ops.pow_, self, exponent)
+            return _apply2(ops.pow_, self, exponent)
         if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
             raise TypeError(
                 f"pow: the exponent must be a number or a Value, got "
                 f"{type(exponent).__name__} ({exponent!r})"
             )
-        return apply(ops.powc(float(exponent)), self)
+        return _apply1(ops.powc(float(exponent)), self)
 
     def __rpow__(self, base: Operand) -> Value:
-        return apply(ops.pow_, _lift(base, "pow"), self)
+        return _apply2(ops.pow_, _lift(base, "pow"), self)
 
     # ------------------------------------------------------------------ functions
     def exp(self) -> Value:
         """eˣ."""
-        return apply(ops.exp, self)
+        return _apply1(ops.exp, self)
 
     def log(self) -> Value:
         """ln x (x > 0)."""
-        return apply(ops.log_, self)
+        return _apply1(ops.log_, self)
 
     def log1p(self) -> Value:
         """ln(1 + x), accurate near 0."""
-        return apply(ops.log1p, self)
+        return _apply1(ops.log1p, self)
 
     def tanh(self) -> Value:
         """tanh x."""
-        return apply(ops.tanh, self)
+        return _apply1(ops.tanh, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1 + e⁻ˣ), stable for any x."""
-        return apply(ops.sigmoid_, self)
+        return _apply1(ops.sigmoid_, self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0."""
-        return apply(ops.relu, self)
+        return _apply1(ops.relu, self)
 
     def softplus(self) -> Value:
         """ln(1 + eˣ), stable for any x."""
-        return apply(ops.softplus, self)
+        return _apply1(ops.softplus, self)
 
     def abs(self) -> Value:
         """|x|."""
-        return apply(ops.abs_, self)
+        return _apply1(ops.abs_, self)
 
     def __abs__(self) -> Value:
         return self.abs()
 
     def sqrt(self) -> Value:
         """√x (x ≥ 0)."""
-        return apply(ops.sqrt, self)
+        return _apply1(ops.sqrt, self)
 
     def sin(self) -> Value:
         """sin x."""
-        return apply(ops.sin_, self)
+        return _apply1(ops.sin_, self)
 
     def cos(self) -> Value:
         """cos x."""
-        return apply(ops.cos_, self)
+        return _apply1(ops.cos_, self)
 
     def clamp(self, lo: float, hi: float) -> Value:
         """min(max(x, lo), hi); gradient 1 inside [lo, hi], 0 outside."""
-        return apply(ops.clamp(_check_number(lo, "clamp"), _check_number(hi, "clamp")), self)
+        return _apply1(ops.clamp(_check_number(lo, "clamp"), _check_number(hi, "clamp")), self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x if x > 0 else slope·x, as the composite relu(x) − slope·relu(−x)."""
@@ -253,9 +259,11 @@ class Value:
         else:
             self.grad += 1.0  # a leaf root: d(self)/d(self) = 1, accumulated like any leaf
         for node in reversed(order):
-            g = node.grad
-            for parent, local in zip(node._parents, node._local_grads):
-                parent.grad += local * g  # the chain rule, in exactly one place
+            parents = node._parents
+            if parents:
+                g = node.grad
+                for parent, local in zip(parents, node._local_grads):
+                    parent.grad += local * g  # the chain rule, in exactly one place
 
     def zero_grad(self) -> None:
         """Set this node's gradient to 0 (and forget its graph gradient)."""
@@ -272,9 +280,12 @@ def _lift(x: Operand, where: str) -> Value:
 
 def apply(op: Primitive, *parents: Value) -> Value:
     """Run ``op`` forward on the parents' data and record the node (unless in no_grad)."""
-    xs = [p.data for p in parents]
-    out = op.forward(*xs)
-    node = Value.__new__(Value)
+    return _record(op, parents, [p.data for p in parents])
+
+
+def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Value:
+    out = op.forward(*data)
+    node = _new_value(Value)
     node.data = out
     node.grad = 0.0
     node.grad_value = None
@@ -282,7 +293,7 @@ def apply(op: Primitive, *parents: Value) -> Value:
     if _grad_enabled:
         node._op = op
         node._parents = parents
-        node._local_grads = op.rule(out, *xs)
+        node._local_grads = op.rule(out, *data)
     else:
         node._op = None
         node._parents = ()
@@ -290,24 +301,77 @@ def apply(op: Primitive, *parents: Value) -> Value:
     return node
 
 
+# apply() for one and two parents: the same steps without building lists, because these
+# run once per node of every graph and dominate the forward pass.
+def _apply1(op: Primitive, a: Value) -> Value:
+    x = a.data
+    out = op.forward(x)
+    node = _new_value(Value)
+    node.data = out
+    node.grad = 0.0
+    node.grad_value = None
+    node.label = ""
+    if _grad_enabled:
+        node._op = op
+        node._parents = (a,)
+        node._local_grads = op.rule(out, x)
+    else:
+        node._op = None
+        node._parents = ()
+        node._local_grads = ()
+    return node
+
+
+def _apply2(op: Primitive, a: Value, b: Value) -> Value:
+    x = a.data
+    y = b.data
+    out = op.forward(x, y)
+    node = _new_value(Value)
+    node.data = out
+    node.grad = 0.0
+    node.grad_value = None
+    node.label = ""
+    if _grad_enabled:
+        node._op = op
+        node._parents = (a, b)
+        node._local_grads = op.rule(out, x, y)
+    else:
+        node._op = None
+        node._parents = ()
+        node._local_grads = ()
+    return node
+
+
+_new_value = object.__new__
+
+
 def topo_order(root: Value) -> list[Value]:
-    """Every node reachable from ``root``, parents before children; iterative, no recursion."""
+    """Every node reachable from ``root``, parents before children; iterative, no recursion.
+
+    A depth-first search with an explicit stack. A node is expanded once (``visited``), and a
+    ``None`` marker under its parents says "all parents of the node below me are done": popping
+    it emits that node. Parents are pushed in reverse so they are visited in call order.
+    """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    stack: list[Value | None] = [root]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)  # all its parents are already in ``order``
+        node = pop()
+        if node is None:
+            order.append(pop())  # type: ignore[arg-type]
             continue
         if node in visited:
-            continue
+            continue  # pushed twice before it was expanded
         visited.add(node)
-        stack.append((node, True))
-        # pushed in reverse so that parents are visited in call order
-        for parent in reversed(node._parents):
-            if parent not in visited:
-                stack.append((parent, False))
+        push(node)
+        push(None)
+        parents = node._parents
+        if parents:
+            for parent in reversed(parents):
+                if parent not in visited:
+                    push(parent)
     return order
 
 
@@ -327,7 +391,18 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Val
             f"dot: {len(weights)} weights but {len(inputs)} inputs; the lengths must match"
         )
     xs = [x if isinstance(x, Value) else _lift(x, "dot") for x in inputs]
-    return apply(ops.dot, *weights, *xs, bias)
+    return dot_shared(weights, xs, [x.data for x in xs], bias)
+
+
+def dot_shared(
+    weights: Sequence[Value], inputs: Sequence[Value], input_data: list[float], bias: Value
+) -> Value:
+    """``dot`` for a layer: all its neurons read the same input Values, whose floats
+    (``input_data``) are gathered once per layer instead of once per neuron."""
+    data = [w.data for w in weights]
+    data += input_data
+    data.append(bias.data)
+    return _record(ops.dot, (*weights, *inputs, bias), data)
 
 
 # ---------------------------------------------------------------------- create_graph

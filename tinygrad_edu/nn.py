@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Sequence
 
-from .engine import Operand, Value, dot
+from .engine import Operand, Value, dot, dot_shared
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
@@ -122,7 +122,8 @@ class Layer(Module):
             raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
         # lift plain numbers once, so all neurons share the same input nodes
         xs = [v if isinstance(v, Value) else Value(v) for v in x]
-        return [n(xs) for n in self.neurons]
+        data = [v.data for v in xs]
+        return [n._act(dot_shared(n.w, xs, data, n.b)) for n in self.neurons]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, n in enumerate(self.neurons):

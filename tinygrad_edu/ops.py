@@ -149,7 +149,8 @@ def _dot_rule(out: Scalar, *args: Scalar) -> tuple[Scalar, ...]:
 def dot(*args: float) -> float:
     """f(w, x, b) = Σ wᵢxᵢ + b.   ∂f/∂wᵢ = xᵢ, ∂f/∂xᵢ = wᵢ, ∂f/∂b = 1."""
     n = (len(args) - 1) // 2
-    return sum(map(operator.mul, args[:n], args[n : 2 * n])) + args[2 * n]
+    total: float = sum(map(operator.mul, args[:n], args[n : 2 * n]))
+    return total + args[2 * n]
 
 
 def _pow_forward(name: str, a: float, b: float) -> float:
@@ -157,15 +158,12 @@ def _pow_forward(name: str, a: float, b: float) -> float:
         raise ZeroDivisionError(f"{name}: 0.0 ** {_fmt(b)} is a division by zero")
     if a < 0.0 and not float(b).is_integer():
         raise ValueError(
-            f"{name}: a negative base to a non-integer power is not real: "
-            f"{_fmt(a)} ** {_fmt(b)}"
+            f"{name}: a negative base to a non-integer power is not real: {_fmt(a)} ** {_fmt(b)}"
         )
     try:
         return float(a**b)
     except OverflowError:
-        raise OverflowError(
-            f"{name}: {_fmt(a)} ** {_fmt(b)} overflows the float range"
-        ) from None
+        raise OverflowError(f"{name}: {_fmt(a)} ** {_fmt(b)} overflows the float range") from None
 
 
 def _safe_pow(x: Scalar, n: float) -> Scalar:
@@ -273,8 +271,11 @@ def sigmoid_(x: float) -> float:
 
 
 @primitive(
-    "relu", "relu", lambda out, x: (1.0 if data_of(x) > 0.0 else 0.0,),
-    domain=(-3.0, 3.0), kinks=(0.0,),
+    "relu",
+    "relu",
+    lambda out, x: (1.0 if data_of(x) > 0.0 else 0.0,),
+    domain=(-3.0, 3.0),
+    kinks=(0.0,),
 )
 def relu(x: float) -> float:
     """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink, as PyTorch)."""
@@ -360,8 +361,9 @@ def clamp(lo: float, hi: float) -> Primitive:
             return x
         return min(max(x, key[0]), key[1])
 
-    op = Primitive("clamp", f"clamp[{lo:g},{hi:g}]", forward, _clamp_rule(*key), 1,
-                   (-3.0, 3.0), key, key)
+    op = Primitive(
+        "clamp", f"clamp[{lo:g},{hi:g}]", forward, _clamp_rule(*key), 1, (-3.0, 3.0), key, key
+    )
     if len(_CLAMP_CACHE) < 256:
         _CLAMP_CACHE[key] = op
     return op
