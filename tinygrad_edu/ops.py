@@ -307,16 +307,22 @@ def sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
+def _trig(fn: Callable[[float], float], name: str, x: float) -> float:
+    if x in (INF, -INF):
+        raise ValueError(f"{name}: the input must be finite, got {_fmt(x)}")
+    return fn(x)
+
+
 @primitive("sin", "sin", lambda out, x: (cos(x),), domain=(-3.0, 3.0))
 def sin_(x: float) -> float:
     """f(x) = sin x.   df/dx = cos x."""
-    return math.sin(x)
+    return _trig(math.sin, "sin", x)
 
 
 @primitive("cos", "cos", lambda out, x: (-sin(x),), domain=(-3.0, 3.0))
 def cos_(x: float) -> float:
     """f(x) = cos x.   df/dx = −sin x."""
-    return math.cos(x)
+    return _trig(math.cos, "cos", x)
 
 
 @primitive("softplus", "softplus", lambda out, x: (sigmoid(x),), domain=(-5.0, 5.0))

@@ -1,0 +1,904 @@
+#!/usr/bin/env python3
+"""Speed and memory of tinygrad_edu against micrograd 0.1.0 and a hand-written float baseline.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench.py [--quick] [--markdown PATH]
+
+Workloads (all measured in one run, printed as a Markdown table):
+
+* W1  micrograd's demo training step: MLP(2, [16, 16, 1]), 100 seeded two-moons points,
+      loss = mean(relu(1 − y·score)) + 1e-4·Σp², forward + zero_grad + backward + SGD update.
+      Three engines from identical weights; losses and updated weights must agree to 1e-12.
+* W2  the chain x → x·1.0001 + 0.0001 repeated N times, then backward, at the default
+      recursion limit: the largest N of 1e3…1e6 that works, and ns per node.
+* W3  Σ aᵢ·bᵢ over 100,000 products, built by Python's ``sum()`` (the same chain of additions
+      in both engines), then backward: ns per node for forward and backward.
+* W4  bytes per node of W3's graph (tracemalloc).
+
+Fairness choices are listed in the printed notes and in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import functools
+import gc
+import importlib.metadata
+import itertools
+import math
+import operator
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import tinygrad_edu
+from tinygrad_edu import MLP, Value, vsum
+
+try:
+    from micrograd import engine as mg_engine
+    from micrograd import nn as mg_nn
+except ImportError:  # pragma: no cover - depends on the environment
+    sys.exit("benchmarks/bench.py needs the peer: pip install micrograd==0.1.0 (make bench does)")
+
+T = TypeVar("T")
+
+SEED = 1337  # micrograd's demo seeds its RNGs with 1337
+SIZES = [2, 16, 16, 1]
+N_POINTS = 100
+ALPHA = 1e-4  # L2 weight of the demo's loss
+AGREE_TOL = 1e-12
+W2_LADDER = (1_000, 10_000, 100_000, 1_000_000)
+W3_TERMS = 100_000
+WORKER_STACK = 512 * 2**20  # bytes; micrograd's recursive topological sort needs a deep stack
+TARGET_SPEEDUP_VS_MICROGRAD = 50.0
+TARGET_SLOWDOWN_VS_BASELINE = 5.0
+TARGET_W3_FORWARD = 0.20
+TARGET_W3_BACKWARD = 0.60
+TARGET_W4_BYTES = 0.40
+
+MG = "micrograd 0.1.0"
+TG = "tinygrad_edu"
+TG_VSUM = "tinygrad_edu (vsum)"
+BASE = "floats + delta equations"
+
+
+class CheckFailed(RuntimeError):
+    """The engines did not compute the same thing: the timings would mean nothing."""
+
+
+def require(ok: bool, message: str) -> None:
+    """Like assert, but not stripped by ``python -O``."""
+    if not ok:
+        raise CheckFailed(message)
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so stdout holds only the table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Config:
+    """How much to repeat: the full run, or a quick smoke test."""
+
+    quick: bool
+    w1_blocks: int  # timed blocks of consecutive steps per engine
+    w1_block_seconds: float  # each block runs enough steps to last about this long
+    w2_repeats: int
+    w3_repeats: int
+
+    @staticmethod
+    def make(quick: bool) -> Config:
+        if quick:
+            return Config(quick, w1_blocks=2, w1_block_seconds=0.05, w2_repeats=1, w3_repeats=1)
+        return Config(quick, w1_blocks=7, w1_block_seconds=0.4, w2_repeats=3, w3_repeats=5)
+
+
+# ====================================================================== W1: the demo step
+def two_moons(n: int, noise: float, seed: int) -> tuple[list[tuple[float, float]], list[float]]:
+    """Two interleaved half circles with Gaussian noise; labels −1 (outer) and +1 (inner)."""
+    rng = random.Random(seed)
+    n_outer = n // 2
+    n_inner = n - n_outer
+    points: list[tuple[float, float]] = []
+    labels: list[float] = []
+    for i in range(n_outer):
+        t = math.pi * i / (n_outer - 1)
+        points.append((math.cos(t) + rng.gauss(0.0, noise), math.sin(t) + rng.gauss(0.0, noise)))
+        labels.append(-1.0)
+    for i in range(n_inner):
+        t = math.pi * i / (n_inner - 1)
+        x = 1.0 - math.cos(t) + rng.gauss(0.0, noise)
+        y = 0.5 - math.sin(t) + rng.gauss(0.0, noise)
+        points.append((x, y))
+        labels.append(1.0)
+    return points, labels
+
+
+def learning_rate(k: int) -> float:
+    """The demo's schedule, 1.0 → 0.1 over 100 steps (repeating, so long runs stay bounded)."""
+    return 1.0 - 0.9 * (k % 100) / 100
+
+
+class Trainer(Protocol):
+    """One engine's W1 state: a model and a step."""
+
+    def step(self, lr: float) -> float:
+        """Forward, zero_grad, backward, SGD update; returns the loss before the update."""
+        ...
+
+    def weights(self) -> list[float]:
+        """All parameters in micrograd's order: layer, neuron, weights then bias."""
+        ...
+
+
+class MicrogradTrainer:
+    """micrograd's demo step as shipped: the model's own calls, the built-in ``sum``."""
+
+    def __init__(
+        self, weights: Sequence[float], points: Sequence[tuple[float, float]], labels: list[float]
+    ) -> None:
+        self.model = mg_nn.MLP(SIZES[0], SIZES[1:])
+        for p, w in zip(self.model.parameters(), weights, strict=True):
+            p.data = w
+        self.points = points
+        self.labels = labels
+
+    def step(self, lr: float) -> float:
+        model = self.model
+        inputs = [[mg_engine.Value(x0), mg_engine.Value(x1)] for x0, x1 in self.points]
+        scores = [model(x) for x in inputs]
+        losses = [(1 + -y * s).relu() for y, s in zip(self.labels, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in model.parameters())
+        total = data_loss + reg_loss
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        return float(total.data)
+
+    def weights(self) -> list[float]:
+        return [float(p.data) for p in self.model.parameters()]
+
+
+class TinygradTrainer:
+    """The same step written idiomatically: n-ary dot nodes (inside MLP) and ``vsum``."""
+
+    def __init__(
+        self, weights: Sequence[float], points: Sequence[tuple[float, float]], labels: list[float]
+    ) -> None:
+        self.model = MLP(SIZES[0], SIZES[1:], seed=0)
+        # Held once, as an optimizer holds its parameters.
+        self.params = self.model.parameters()
+        for p, w in zip(self.params, weights, strict=True):
+            p.data = w
+        self.points = points
+        self.labels = labels
+
+    def step(self, lr: float) -> float:
+        model = self.model
+        params = self.params
+        losses = []
+        for x, y in zip(self.points, self.labels):
+            score = model(x)
+            assert isinstance(score, Value)
+            losses.append((score * -y + 1.0).relu())
+        data_loss = vsum(losses) * (1.0 / len(losses))
+        reg_loss = vsum(p * p for p in params) * ALPHA
+        total = data_loss + reg_loss
+        model.zero_grad()
+        total.backward()
+        for p in params:
+            p.data -= lr * p.grad
+        return total.data
+
+    def weights(self) -> list[float]:
+        return [p.data for p in self.params]
+
+
+class BaselineTrainer:
+    """The same step with plain floats and the delta equations: no graph objects at all.
+
+    zˡ = Wˡaˡ⁻¹ + bˡ, aˡ = relu(zˡ) (linear output); δᴸ = ∂L/∂score;
+    δˡ = (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ relu′(zˡ); ∂L/∂Wˡ += δˡ(aˡ⁻¹)ᵀ, ∂L/∂bˡ += δˡ; plus 2α·p from the L2 term.
+    Every example runs the full backward (δ = 0 where the hinge is flat), as the engines do.
+    """
+
+    def __init__(
+        self, weights: Sequence[float], points: Sequence[tuple[float, float]], labels: list[float]
+    ) -> None:
+        flat = iter(weights)
+        self.W: list[list[list[float]]] = []
+        self.b: list[list[float]] = []
+        for nin, nout in itertools.pairwise(SIZES):
+            rows: list[list[float]] = []
+            biases: list[float] = []
+            for _ in range(nout):
+                rows.append([next(flat) for _ in range(nin)])
+                biases.append(next(flat))
+            self.W.append(rows)
+            self.b.append(biases)
+        self.points = [list(p) for p in points]
+        self.labels = labels
+
+    def step(self, lr: float) -> float:
+        W, b = self.W, self.b
+        n_layers = len(W)
+        last = n_layers - 1
+        mul = operator.mul
+        dW = [[[0.0] * len(row) for row in Wl] for Wl in W]
+        db = [[0.0] * len(bl) for bl in b]
+        Wt = [[list(col) for col in zip(*Wl)] for Wl in W]  # Wᵀ, to send δ back a layer
+        inv_m = 1.0 / len(self.points)
+        hinge_sum = 0.0
+        for x, y in zip(self.points, self.labels):
+            activations = [x]  # a⁰ … aᴸ
+            pre = []  # z¹ … zᴸ
+            a = x
+            for layer in range(n_layers):
+                z = [sum(map(mul, row, a)) + bj for row, bj in zip(W[layer], b[layer])]
+                pre.append(z)
+                a = z if layer == last else [v if v > 0.0 else 0.0 for v in z]
+                activations.append(a)
+            margin = 1.0 - y * a[0]
+            if margin > 0.0:
+                hinge_sum += margin
+                delta = [-y * inv_m]  # ∂L/∂score
+            else:
+                delta = [0.0]
+            for layer in range(last, -1, -1):
+                a_prev = activations[layer]
+                dWl = dW[layer]
+                dbl = db[layer]
+                for j, d in enumerate(delta):
+                    dWl[j] = [g + d * ap for g, ap in zip(dWl[j], a_prev)]
+                    dbl[j] += d
+                if layer:
+                    delta = [
+                        sum(map(mul, col, delta)) if zp > 0.0 else 0.0
+                        for col, zp in zip(Wt[layer], pre[layer - 1])
+                    ]
+        sq = 0.0
+        for Wl, bl in zip(W, b):
+            for row in Wl:
+                sq += sum(map(mul, row, row))
+            sq += sum(map(mul, bl, bl))
+        loss = hinge_sum * inv_m + ALPHA * sq
+        two_alpha = 2.0 * ALPHA
+        for Wl, dWl, bl, dbl in zip(W, dW, b, db):
+            for j, (row, grow) in enumerate(zip(Wl, dWl)):
+                Wl[j] = [w - lr * (g + two_alpha * w) for w, g in zip(row, grow)]
+            bl[:] = [bj - lr * (g + two_alpha * bj) for bj, g in zip(bl, dbl)]
+        return loss
+
+    def weights(self) -> list[float]:
+        out: list[float] = []
+        for Wl, bl in zip(self.W, self.b):
+            for row, bj in zip(Wl, bl):
+                out.extend(row)
+                out.append(bj)
+        return out
+
+
+@dataclass
+class Timing:
+    """Seconds per unit of work over several repeats."""
+
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return min(self.samples)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+def max_abs_diff(a: Sequence[float], b: Sequence[float]) -> float:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True))
+
+
+@dataclass
+class W1Result:
+    per_step: dict[str, Timing]
+    loss: dict[str, float]
+    weight_diff: dict[str, float]  # after one step, against micrograd
+    n_params: int
+    steps: dict[str, int]
+
+
+def run_w1(cfg: Config) -> W1Result:
+    points, labels = two_moons(N_POINTS, noise=0.1, seed=SEED)
+    random.seed(SEED)  # micrograd's MLP draws its weights from the global RNG
+    reference = mg_nn.MLP(SIZES[0], SIZES[1:])
+    weights = [float(p.data) for p in reference.parameters()]
+    del reference
+    n_params = len(weights)
+    require(n_params == 337, f"W1: expected 337 parameters, got {n_params}")
+    tinygrad = TinygradTrainer(weights, points, labels)
+    require(
+        tinygrad.model.num_parameters() == n_params,
+        "W1: tinygrad_edu's MLP has a different parameter count",
+    )
+    trainers: dict[str, Trainer] = {
+        MG: MicrogradTrainer(weights, points, labels),
+        TG: tinygrad,
+        BASE: BaselineTrainer(weights, points, labels),
+    }
+
+    # Step 0 from identical weights: the check, and also the warm-up.
+    loss = {name: t.step(learning_rate(0)) for name, t in trainers.items()}
+    after = {name: t.weights() for name, t in trainers.items()}
+    weight_diff = {}
+    for name in (TG, BASE):
+        diff = abs(loss[name] - loss[MG])
+        require(diff <= AGREE_TOL, f"W1: {name} loss {loss[name]!r} != micrograd {loss[MG]!r}")
+        weight_diff[name] = max_abs_diff(after[name], after[MG])
+        require(
+            weight_diff[name] <= AGREE_TOL,
+            f"W1: {name} weights after one step differ from micrograd's by {weight_diff[name]:.3g}",
+        )
+    require(
+        abs(loss[TG] - loss[BASE]) <= AGREE_TOL,
+        f"W1: {TG} and baseline losses differ",
+    )
+    require(
+        max_abs_diff(after[TG], after[BASE]) <= AGREE_TOL,
+        f"W1: {TG} and baseline weights differ after one step",
+    )
+
+    per_step: dict[str, Timing] = {}
+    steps: dict[str, int] = {}
+    for name, trainer in trainers.items():
+        gc.collect()  # each engine starts from a clean heap
+        k = 1
+        t0 = time.perf_counter()
+        trainer.step(learning_rate(k))
+        k += 1
+        one = time.perf_counter() - t0
+        per_block = max(1, round(cfg.w1_block_seconds / one))
+        timing = Timing()
+        # Blocks run back to back with gc left on: the cyclic garbage one step leaves behind
+        # is collected (and paid for) during the next steps, as in a real training loop.
+        for _ in range(cfg.w1_blocks):
+            t0 = time.perf_counter()
+            for _ in range(per_block):
+                trainer.step(learning_rate(k))
+                k += 1
+            timing.samples.append((time.perf_counter() - t0) / per_block)
+        per_step[name] = timing
+        steps[name] = per_block
+        log(f"  W1 {name}: {timing.median * 1e3:.2f} ms/step ({per_block} steps/block)")
+    return W1Result(per_step, loss, weight_diff, n_params, steps)
+
+
+# ====================================================================== W2: a long chain
+def chain_micrograd(n: int) -> tuple[Any, Any, float, float]:
+    """Build the chain and run backward; returns (x, root, forward s, backward s)."""
+    t0 = time.perf_counter()
+    x = mg_engine.Value(1.0)
+    v = x
+    for _ in range(n):
+        v = v * 1.0001 + 0.0001
+    t1 = time.perf_counter()
+    v.backward()
+    t2 = time.perf_counter()
+    return x, v, t1 - t0, t2 - t1
+
+
+def chain_tinygrad(n: int) -> tuple[Any, Any, float, float]:
+    """Build the chain and run backward; returns (x, root, forward s, backward s)."""
+    t0 = time.perf_counter()
+    x = Value(1.0)
+    v = x
+    for _ in range(n):
+        v = v * 1.0001 + 0.0001
+    t1 = time.perf_counter()
+    v.backward()
+    t2 = time.perf_counter()
+    return x, v, t1 - t0, t2 - t1
+
+
+def check_chain(name: str, n: int, x: Any, root: Any) -> None:
+    """x.grad = 1.0001ⁿ; root = 2·1.0001ⁿ − 1 (from x₀ = 1; the fixed point is −1)."""
+    growth = 1.0001**n
+    # n roundings of relative size ≤ 2⁻⁵³ each: 1e-9 leaves room up to n = 1e6 and beyond
+    require(math.isclose(x.grad, growth, rel_tol=1e-9), f"W2 {name}: x.grad {x.grad} != {growth}")
+    require(math.isclose(root.data, 2.0 * growth - 1.0, rel_tol=1e-9), f"W2 {name}: {root.data}")
+
+
+ChainRun = Callable[[int], tuple[Any, Any, float, float]]
+
+
+def attempt_chain(name: str, run: ChainRun, n: int) -> float | None:
+    """Seconds for one checked build + backward of length ``n``; None on RecursionError.
+
+    Probing and timing both call this straight from ``run_w2`` so that micrograd's recursion
+    starts at the same stack depth in both.
+    """
+    gc.collect()
+    try:
+        x, root, fwd, bwd = run(n)
+    except RecursionError:
+        gc.collect()
+        return None
+    check_chain(name, n, x, root)
+    del x, root
+    gc.collect()  # the teardown is not timed
+    return fwd + bwd
+
+
+@dataclass
+class W2Result:
+    largest: dict[str, int | None]  # the largest ladder N that works (None: not even 1e3)
+    first_failure: dict[str, int | None]
+    max_n: dict[str, int]  # the ladder's top, or found by bisection below the first failure
+    at_largest: dict[str, Timing]  # seconds per node
+    at_common: dict[str, Timing]  # every engine at the smallest max N of all engines
+    common_n: int
+
+
+def chain_nodes(n: int) -> int:
+    return 4 * n + 1  # x, then per link: constant 1.0001, product, constant 0.0001, sum
+
+
+def run_w2(cfg: Config) -> W2Result:
+    runs: dict[str, ChainRun] = {MG: chain_micrograd, TG: chain_tinygrad}
+    largest: dict[str, int | None] = {}
+    first_failure: dict[str, int | None] = {}
+    max_n: dict[str, int] = {}
+    at_largest: dict[str, Timing] = {}
+    for name, run in runs.items():
+        largest[name] = None
+        first_failure[name] = None
+        last = math.nan
+        for n in W2_LADDER:
+            seconds = attempt_chain(name, run, n)
+            if seconds is None:
+                first_failure[name] = n
+                break
+            largest[name] = n
+            last = seconds
+            log(f"  W2 {name}: N = {n:,} works: {seconds / chain_nodes(n) * 1e9:.0f} ns/node")
+        n_top = largest[name]
+        if n_top is not None:
+            timing = Timing([last / chain_nodes(n_top)])  # the ladder's run is the first sample
+            for _ in range(cfg.w2_repeats - 1):
+                seconds = attempt_chain(name, run, n_top)
+                if seconds is None:
+                    raise CheckFailed(f"W2 {name}: N = {n_top} stopped working")
+                timing.samples.append(seconds / chain_nodes(n_top))
+            at_largest[name] = timing
+        failed_at = first_failure[name]
+        if failed_at is None:
+            max_n[name] = W2_LADDER[-1]
+            continue
+        lo, hi = 1, failed_at
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if attempt_chain(name, run, mid) is None:
+                hi = mid
+            else:
+                lo = mid
+        max_n[name] = lo
+        log(f"  W2 {name}: RecursionError at N = {failed_at:,}; works up to N = {lo:,}")
+    common = min(max_n.values())
+    at_common: dict[str, Timing] = {}
+    for name, run in runs.items():
+        timing = Timing()
+        for _ in range(max(5, 5 * cfg.w2_repeats)):
+            seconds = attempt_chain(name, run, common)
+            if seconds is None:
+                raise CheckFailed(f"W2 {name}: N = {common} stopped working")
+            timing.samples.append(seconds / chain_nodes(common))
+        at_common[name] = timing
+    return W2Result(largest, first_failure, max_n, at_largest, at_common, common)
+
+
+# ====================================================================== W3/W4: a wide sum
+def run_in_worker(fn: Callable[[], T], recursion_limit: int | None = None) -> T:
+    """Run ``fn`` in a thread with a 512 MiB stack (and, if given, a raised recursion limit)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        old_limit = sys.getrecursionlimit()
+        try:
+            if recursion_limit is not None:
+                sys.setrecursionlimit(recursion_limit)
+            box["value"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+        finally:
+            sys.setrecursionlimit(old_limit)
+
+    old_size = threading.stack_size(WORKER_STACK)
+    try:
+        worker = threading.Thread(target=target, name="bench-worker")
+        worker.start()
+    finally:
+        threading.stack_size(old_size)
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    result: T = box["value"]
+    return result
+
+
+def products_micrograd(xs: Sequence[float], ys: Sequence[float]) -> Any:
+    return sum(mg_engine.Value(a) * mg_engine.Value(b) for a, b in zip(xs, ys))
+
+
+def products_tinygrad(xs: Sequence[float], ys: Sequence[float]) -> Any:
+    return sum(Value(a) * Value(b) for a, b in zip(xs, ys))
+
+
+def products_tinygrad_vsum(xs: Sequence[float], ys: Sequence[float]) -> Any:
+    return vsum(Value(a) * Value(b) for a, b in zip(xs, ys))
+
+
+Build = Callable[[Sequence[float], Sequence[float]], Any]
+
+
+def walk(root: Any, parents: Callable[[Any], Iterable[Any]]) -> list[Any]:
+    """Every node reachable from ``root`` (iteratively, by identity)."""
+    seen = {id(root)}
+    stack = [root]
+    nodes = []
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for p in parents(node):
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return nodes
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """How to read an engine's graph: a node's parents and its op symbol."""
+
+    parents: Callable[[Any], Iterable[Any]]
+    op: Callable[[Any], str]
+
+
+MICROGRAD_VIEW = GraphView(parents=lambda v: v._prev, op=lambda v: v._op)
+TINYGRAD_VIEW = GraphView(parents=lambda v: v.parents, op=lambda v: v.op)
+
+
+def check_products(name: str, root: Any, view: GraphView, expected: float) -> int:
+    """Counts the nodes and checks the sum and every product's two gradients."""
+    nodes = walk(root, view.parents)
+    require(math.isclose(root.data, expected, rel_tol=1e-9, abs_tol=1e-9), f"W3 {name}: sum")
+    n_products = 0
+    for node in nodes:
+        if view.op(node) == "*":
+            a, b = view.parents(node)
+            require(a.grad == b.data and b.grad == a.data, f"W3 {name}: a product's gradient")
+            n_products += 1
+    require(n_products == W3_TERMS, f"W3 {name}: {n_products} products")
+    return len(nodes)
+
+
+@dataclass
+class W3Result:
+    nodes: dict[str, int]
+    forward: dict[str, Timing]  # seconds per graph
+    backward: dict[str, Timing]
+    sums: dict[str, float]
+    bytes_per_node: dict[str, float]
+
+
+def w3_engine(
+    name: str,
+    build: Build,
+    view: GraphView,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    repeats: int,
+) -> tuple[int, Timing, Timing, float, float]:
+    """Timed repeats of build + backward, then one traced build; runs inside the worker.
+
+    An untimed first run checks the result and settles the heap after the previous engine
+    (whose freed graph would otherwise scatter this engine's first graph through memory).
+    """
+    expected = math.fsum(a * b for a, b in zip(xs, ys))
+    gc.collect()
+    root = build(xs, ys)
+    root.backward()
+    nodes = check_products(name, root, view, expected)
+    total = float(root.data)
+    del root
+    forward, backward = Timing(), Timing()
+    for _ in range(repeats):
+        gc.collect()  # earlier graphs are collected off the clock
+        t0 = time.perf_counter()
+        root = build(xs, ys)
+        t1 = time.perf_counter()
+        root.backward()
+        t2 = time.perf_counter()
+        forward.samples.append(t1 - t0)
+        backward.samples.append(t2 - t1)
+        del root
+    gc.collect()
+    # W4: the memory the graph holds once built (tracemalloc slows the build; not timed).
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        root = build(xs, ys)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    del root
+    gc.collect()
+    return nodes, forward, backward, total, held / nodes
+
+
+def run_w3(cfg: Config) -> W3Result:
+    rng = random.Random(SEED)
+    xs = [rng.uniform(-1.0, 1.0) for _ in range(W3_TERMS)]
+    ys = [rng.uniform(-1.0, 1.0) for _ in range(W3_TERMS)]
+    engines: dict[str, tuple[Build, GraphView, int | None]] = {
+        # micrograd's topological sort recurses once per link of the chain of additions
+        MG: (products_micrograd, MICROGRAD_VIEW, 2 * W3_TERMS + 10_000),
+        TG: (products_tinygrad, TINYGRAD_VIEW, None),
+        TG_VSUM: (products_tinygrad_vsum, TINYGRAD_VIEW, None),
+    }
+    result = W3Result({}, {}, {}, {}, {})
+    for name, (build, view, limit) in engines.items():
+        job = functools.partial(w3_engine, name, build, view, xs, ys, cfg.w3_repeats)
+        nodes, fwd, bwd, total, bpn = run_in_worker(job, recursion_limit=limit)
+        result.nodes[name] = nodes
+        result.forward[name] = fwd
+        result.backward[name] = bwd
+        result.sums[name] = total
+        result.bytes_per_node[name] = bpn
+        log(
+            f"  W3 {name}: {nodes:,} nodes, forward {fwd.median / nodes * 1e9:.0f} ns/node, "
+            f"backward {bwd.median / nodes * 1e9:.0f} ns/node; W4 {bpn:.0f} B/node"
+        )
+    require(result.nodes[MG] == result.nodes[TG] == 4 * W3_TERMS + 1, f"W3 nodes {result.nodes}")
+    # the same additions in the same order: bit-identical sums
+    require(result.sums[MG] == result.sums[TG], f"W3 sums differ: {result.sums}")
+    return result
+
+
+# ====================================================================== the report
+def machine() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 0
+    return [
+        f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- Python: {platform.python_implementation()} {platform.python_version()} "
+        f"(gc thresholds {gc.get_threshold()}, gc enabled: {gc.isenabled()})",
+        f"- machine: {platform.platform()}, {platform.machine()}, {cpu}, "
+        f"cpu count {os.cpu_count()} ({usable} usable)",
+        f"- versions: tinygrad_edu {tinygrad_edu.__version__}, "
+        f"micrograd {importlib.metadata.version('micrograd')}",
+    ]
+
+
+def fmt_ms(t: Timing) -> str:
+    return f"{t.median * 1e3:.2f} ({t.best * 1e3:.2f})"
+
+
+def fmt_ns(t: Timing, nodes: int) -> str:
+    return f"{t.median / nodes * 1e9:.0f} ({t.best / nodes * 1e9:.0f})"
+
+
+def pass_fail(ok: bool) -> str:
+    return "**pass**" if ok else "**FAIL**"
+
+
+def table(header: Sequence[str], align: str, rows: Iterable[Sequence[str]]) -> list[str]:
+    """A Markdown table; ``align`` has one letter per column, l or r."""
+    out = ["| " + " | ".join(header) + " |"]
+    out.append("|" + "|".join("---:" if a == "r" else "---" for a in align) + "|")
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return out
+
+
+def report(cfg: Config, w1: W1Result, w2: W2Result, w3: W3Result, elapsed: float) -> str:
+    mode = "quick smoke test (few repeats: not for the README)" if cfg.quick else "full run"
+    lines = ["# tinygrad_edu benchmark", "", *machine(), f"- mode: {mode}; {elapsed:.0f} s", ""]
+
+    mg1, tg1, base1 = (w1.per_step[k].median for k in (MG, TG, BASE))
+    n_mg, n_tg, n_tgv = w3.nodes[MG], w3.nodes[TG], w3.nodes[TG_VSUM]
+    fwd = {k: w3.forward[k].median / w3.nodes[k] for k in w3.nodes}
+    bwd = {k: w3.backward[k].median / w3.nodes[k] for k in w3.nodes}
+    mem = w3.bytes_per_node
+    tg_top = w2.largest[TG]
+
+    def largest(name: str) -> str:
+        n = w2.largest[name]
+        if n is not None:
+            return f"{n:,}"
+        return f"none (RecursionError at {w2.first_failure[name]:,}; works to {w2.max_n[name]:,})"
+
+    def at_top(name: str) -> str:
+        ok = name in w2.at_largest and w2.largest[name] == tg_top
+        return fmt_ns(w2.at_largest[name], 1) if ok else "—"
+
+    common_mg, common_tg = w2.at_common[MG].median, w2.at_common[TG].median
+    vsum_cell = (
+        f"{w3.forward[TG_VSUM].median * 1e3:.0f} ms + {w3.backward[TG_VSUM].median * 1e3:.0f} ms, "
+        f"{mem[TG_VSUM]:.0f} B/node"
+    )
+    lines += ["Median over repeats, best in parentheses; ratios use medians.", ""]
+    lines += table(
+        ["workload", MG, TG, BASE, f"{TG} ÷ micrograd"],
+        "lrrrr",
+        [
+            [
+                f"W1 demo step ({w1.n_params} params, {N_POINTS} points), ms/step",
+                fmt_ms(w1.per_step[MG]),
+                fmt_ms(w1.per_step[TG]),
+                fmt_ms(w1.per_step[BASE]),
+                f"{tg1 / mg1:.3f} ({mg1 / tg1:.0f}× faster)",
+            ],
+            ["W2 largest N of 1e3…1e6 that works", largest(MG), largest(TG), "—", "—"],
+            [
+                f"W2 ns/node at N = {w2.common_n:,} (micrograd's largest)",
+                fmt_ns(w2.at_common[MG], 1),
+                fmt_ns(w2.at_common[TG], 1),
+                "—",
+                f"{common_tg / common_mg:.2f}",
+            ],
+            [
+                f"W2 ns/node at N = {tg_top:,}" if tg_top else "W2 ns/node at N = —",
+                at_top(MG),
+                at_top(TG),
+                "—",
+                "—",
+            ],
+            [
+                f"W3 forward ns/node ({n_mg:,} nodes, the same chain)",
+                fmt_ns(w3.forward[MG], n_mg),
+                fmt_ns(w3.forward[TG], n_tg),
+                "—",
+                f"{fwd[TG] / fwd[MG]:.2f}",
+            ],
+            [
+                "W3 backward ns/node",
+                fmt_ns(w3.backward[MG], n_mg),
+                fmt_ns(w3.backward[TG], n_tg),
+                "—",
+                f"{bwd[TG] / bwd[MG]:.2f}",
+            ],
+            [
+                "W4 bytes/node of W3's graph",
+                f"{mem[MG]:.0f}",
+                f"{mem[TG]:.0f}",
+                "—",
+                f"{mem[TG] / mem[MG]:.2f}",
+            ],
+            [
+                f"W3 written with `vsum` ({n_tgv:,} nodes): forward + backward",
+                "—",
+                vsum_cell,
+                "—",
+                "—",
+            ],
+        ],
+    )
+    lines.append("")
+    lines += table(
+        ["target", "measured", "result"],
+        "lrl",
+        [
+            [
+                f"W1 ≥ {TARGET_SPEEDUP_VS_MICROGRAD:.0f}× faster than micrograd",
+                f"{mg1 / tg1:.1f}×",
+                pass_fail(mg1 / tg1 >= TARGET_SPEEDUP_VS_MICROGRAD),
+            ],
+            [
+                f"W1 within {TARGET_SLOWDOWN_VS_BASELINE:.0f}× of the float baseline",
+                f"{tg1 / base1:.2f}×",
+                pass_fail(tg1 / base1 <= TARGET_SLOWDOWN_VS_BASELINE),
+            ],
+            [
+                f"W2 works at N = {W2_LADDER[-1]:,}",
+                largest(TG),
+                pass_fail(tg_top == W2_LADDER[-1]),
+            ],
+            [
+                f"W3 forward ≤ {TARGET_W3_FORWARD:.0%} of micrograd's ns/node",
+                f"{fwd[TG] / fwd[MG]:.0%}",
+                pass_fail(fwd[TG] / fwd[MG] <= TARGET_W3_FORWARD),
+            ],
+            [
+                f"W3 backward ≤ {TARGET_W3_BACKWARD:.0%} of micrograd's ns/node",
+                f"{bwd[TG] / bwd[MG]:.0%}",
+                pass_fail(bwd[TG] / bwd[MG] <= TARGET_W3_BACKWARD),
+            ],
+            [
+                f"W4 ≤ {TARGET_W4_BYTES:.0%} of micrograd's bytes/node",
+                f"{mem[TG] / mem[MG]:.0%}",
+                pass_fail(mem[TG] / mem[MG] <= TARGET_W4_BYTES),
+            ],
+        ],
+    )
+    steps = ", ".join(f"{n} for {k}" for k, n in w1.steps.items())
+    lines += [
+        "",
+        f"Checks: W1 losses after the first step agree to {AGREE_TOL:g} "
+        f"({w1.loss[MG]!r} micrograd, {w1.loss[TG]!r} {TG}, {w1.loss[BASE]!r} baseline); the "
+        f"updated weights differ from micrograd's by at most {w1.weight_diff[TG]:.1e} ({TG}) "
+        f"and {w1.weight_diff[BASE]:.1e} (baseline). W2: x.grad = 1.0001ᴺ. W3: the sums are "
+        "bit-identical and every product's two gradients are exact.",
+        "",
+        f"Method: W1 times blocks of consecutive steps ({steps} per block) with the garbage "
+        "collector on, so the garbage one step leaves is collected, and paid for, during later "
+        "steps; inputs become Values inside the step in every engine. W2 runs at the default "
+        "recursion limit. W3 and W4 run each engine in a worker thread with a 512 MiB stack; "
+        "only micrograd's run raises the recursion limit (its topological sort recurses along "
+        "the chain); both engines build the same chain with Python's `sum()`, leaves included "
+        "in the node count; an untimed first run per engine checks the result, and earlier "
+        "graphs are collected off the clock. W4 is tracemalloc's live bytes after the build "
+        "divided by the nodes.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_atomically(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".bench-", suffix=".md", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="few repeats, for a smoke test")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the table to PATH")
+    args = parser.parse_args(argv)
+    cfg = Config.make(args.quick)
+    start = time.perf_counter()
+    log("W1: the demo training step")
+    w1 = run_w1(cfg)
+    log("W2: the chain x → x·1.0001 + 0.0001")
+    w2 = run_w2(cfg)
+    log("W3/W4: Σ aᵢ·bᵢ over 100,000 products")
+    w3 = run_w3(cfg)
+    text = report(cfg, w1, w2, w3, time.perf_counter() - start)
+    print(text, end="")
+    if args.markdown:
+        write_atomically(args.markdown, text)
+        log(f"wrote {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
