@@ -1,8 +1,10 @@
 """tinygrad_edu: a scalar reverse-mode autodiff engine for learning backpropagation."""
 
 from .engine import Value, dot, gradients, is_grad_enabled, no_grad, topo_order, vsum
+from .functional import derivative, grad, gradgradcheck, hessian, hvp, numerical_hessian
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .nn import MLP, Layer, Module, Neuron
+from .tape import print_tape, tape
 
 __all__ = [
     "MLP",
@@ -11,12 +13,20 @@ __all__ = [
     "Module",
     "Neuron",
     "Value",
+    "derivative",
     "dot",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "gradients",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",
+    "numerical_hessian",
+    "print_tape",
+    "tape",
     "topo_order",
     "vsum",
 ]

@@ -357,8 +357,8 @@ def topo_order(root: Value) -> list[Value]:
 
     A depth-first search with an explicit stack. A node is expanded once (``visited``), and a
     ``None`` marker under its parents says "all parents of the node below me are done": popping
-    it emits that node. Parents are pushed in reverse so they are visited in call order; leaves
-    are emitted as soon as they are met, since they wait for nothing.
+    it emits that node. Leaf parents are emitted at once, in call order (they wait for nothing);
+    the others are pushed in reverse, so they too are visited in call order.
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -375,13 +375,14 @@ def topo_order(root: Value) -> list[Value]:
         visited.add(node)
         push(node)
         push(None)
-        for parent in reversed(node._parents):
+        parents = node._parents
+        for parent in parents:
+            if not parent._parents and parent not in visited:
+                visited.add(parent)  # a leaf waits for nothing: emit it at once
+                order.append(parent)
+        for parent in reversed(parents):
             if parent not in visited:
-                if parent._parents:
-                    push(parent)
-                else:  # a leaf has no parents to wait for: emit it at once
-                    visited.add(parent)
-                    order.append(parent)
+                push(parent)
     return order
 
 

@@ -1,0 +1,306 @@
+"""The tape: a computation as a Wengert list, forward assignments then the reverse sweep.
+
+``tape(root)`` numbers the nodes v0, v1, … in the order ``engine.topo_order`` gives (the
+order the engine evaluates and sorts them), prints one assignment per node, then the reverse
+sweep in exactly the order ``Value.backward()`` accumulates::
+
+    v0 = x = 2.0
+    v1 = y = -3.0
+    v2 = v0 * v1 = -6.0
+    v2.grad = 1.0
+    v0.grad += v1 * v2.grad = -3.0 * 1.0 → v0.grad = -3.0
+    v1.grad += v0 * v2.grad = 2.0 * 1.0 → v1.grad = 2.0
+
+Each edge line shows the local derivative as an expression of the node's inputs and output
+where one is natural (the other factor for ``*``, ``(1 - v**2)`` for tanh), else its number,
+then the numbers multiplied and the running total. The numbers are the ones a fresh
+``root.backward()`` produces (every gradient starting from 0): the sweep is replayed on the
+recorded local gradients with the engine's own float operations, in the engine's order, so
+they agree bit for bit. ``tape`` never changes any ``.grad``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .engine import Value, topo_order
+
+FORMATS = ("text", "latex")
+
+# Local derivative expressions: (style, input names, output name, node) -> one entry per
+# parent, None where the number itself is the clearest expression.
+LocalFn = Callable[["_Style", Sequence[str], str, Value], list[str | None]]
+ForwardFn = Callable[["_Style", Sequence[str], Value], str]
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How one output format writes names, numbers and the few operations the tape needs."""
+
+    latex: bool
+    digits: int | None
+
+    def var(self, k: int) -> str:
+        return f"v_{{{k}}}" if self.latex else f"v{k}"
+
+    def grad(self, k: int) -> str:
+        return f"\\bar{{v}}_{{{k}}}" if self.latex else f"v{k}.grad"
+
+    def num(self, x: float) -> str:
+        text = repr(float(x)) if self.digits is None else f"{x:.{self.digits}g}"
+        if not self.latex:
+            return text
+        if math.isnan(x):
+            return "\\mathrm{NaN}"
+        if math.isinf(x):
+            return "\\infty" if x > 0 else "-\\infty"
+        mantissa, _, exponent = text.partition("e")
+        if exponent:
+            return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+        return text
+
+    def const(self, x: float) -> str:
+        """A constant inside an expression, e.g. an exponent: 3 rather than 3.0."""
+        return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+    def factor(self, number: str) -> str:
+        """A number as the right factor of a product: a negative one in parentheses in LaTeX."""
+        return f"({number})" if self.latex and number.startswith("-") else number
+
+    def mul(self, a: str, b: str) -> str:
+        return f"{a} \\cdot {b}" if self.latex else f"{a} * {b}"
+
+    def power(self, a: str, b: str) -> str:
+        if self.latex:
+            return f"{a}^{{{b}}}"
+        return f"{a}**{b}" if re.fullmatch(r"-?[\w.]+", b) else f"{a}**({b})"
+
+    def frac(self, a: str, b: str) -> str:
+        if self.latex:
+            return f"\\frac{{{a}}}{{{b}}}"
+        return f"({a} / ({b}))" if " " in b else f"({a} / {b})"
+
+    def call(self, fn: str, a: str) -> str:
+        if self.latex:
+            known = {
+                "tanh": "\\tanh",
+                "exp": "\\exp",
+                "log": "\\ln",
+                "sin": "\\sin",
+                "cos": "\\cos",
+                "sigmoid": "\\sigma",
+            }
+            command = known.get(fn, "\\operatorname{" + fn + "}")
+            return f"{command}({a})"
+        return f"{fn}({a})"
+
+    def label(self, text: str) -> str:
+        if not self.latex:
+            return text
+        if re.fullmatch(r"[A-Za-z]", text):
+            return text
+        escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
+        escaped = escaped.replace("^", "\\^{}").replace("~", "\\~{}")
+        return f"\\text{{{escaped}}}"
+
+
+# --------------------------------------------------------------------------- per primitive
+def _sum_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    return " + ".join(a) if len(a) > 1 else s.call("sum", a[0])
+
+
+def _dot_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    n = (len(a) - 1) // 2
+    return " + ".join([*(s.mul(a[i], a[n + i]) for i in range(n)), a[2 * n]])
+
+
+def _dot_locals(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
+    n = (len(a) - 1) // 2
+    return [*a[n : 2 * n], *a[:n], "1"]
+
+
+def _powc_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    return s.power(a[0], s.const(_exponent(node)))
+
+
+def _powc_locals(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
+    n = _exponent(node)
+    if n in (0.0, 1.0):
+        return [s.const(n)]
+    below = a[0] if n == 2.0 else s.power(a[0], s.const(n - 1.0))
+    return [s.mul(s.const(n), below)]
+
+
+def _exponent(node: Value) -> float:
+    assert node.primitive is not None
+    return node.primitive.params[0]
+
+
+def _clamp_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    assert node.primitive is not None
+    lo, hi = node.primitive.params
+    return s.call("clamp", f"{a[0]}, {s.const(lo)}, {s.const(hi)}")
+
+
+def _function(fn: str) -> ForwardFn:
+    return lambda s, a, node: s.call(fn, a[0])
+
+
+def _abs_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    return f"\\lvert {a[0]} \\rvert" if s.latex else s.call("abs", a[0])
+
+
+def _sqrt_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    return f"\\sqrt{{{a[0]}}}" if s.latex else s.call("sqrt", a[0])
+
+
+def _log1p_forward(s: _Style, a: Sequence[str], node: Value) -> str:
+    return f"\\ln(1 + {a[0]})" if s.latex else s.call("log1p", a[0])
+
+
+def _numeric(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
+    return [None] * len(a)
+
+
+FORWARD: dict[str, ForwardFn] = {
+    "add": lambda s, a, node: f"{a[0]} + {a[1]}",
+    "mul": lambda s, a, node: s.mul(a[0], a[1]),
+    "neg": lambda s, a, node: f"-{a[0]}",
+    "sum": _sum_forward,
+    "dot": _dot_forward,
+    "powc": _powc_forward,
+    "pow": lambda s, a, node: s.power(a[0], a[1]),
+    "exp": _function("exp"),
+    "log": _function("log"),
+    "tanh": _function("tanh"),
+    "sigmoid": _function("sigmoid"),
+    "relu": _function("relu"),
+    "abs": _abs_forward,
+    "sqrt": _sqrt_forward,
+    "sin": _function("sin"),
+    "cos": _function("cos"),
+    "softplus": _function("softplus"),
+    "log1p": _log1p_forward,
+    "clamp": _clamp_forward,
+}
+
+LOCALS: dict[str, LocalFn] = {
+    "add": lambda s, a, out, node: ["1", "1"],
+    "mul": lambda s, a, out, node: [a[1], a[0]],
+    "neg": lambda s, a, out, node: ["-1"],
+    "sum": lambda s, a, out, node: ["1"] * len(a),
+    "dot": _dot_locals,
+    "powc": _powc_locals,
+    "pow": lambda s, a, out, node: [
+        s.mul(a[1], s.power(a[0], f"{a[1]} - 1")),
+        s.mul(out, s.call("log", a[0])),
+    ],
+    "exp": lambda s, a, out, node: [out],
+    "log": lambda s, a, out, node: [s.frac("1", a[0])],
+    "tanh": lambda s, a, out, node: [f"(1 - {s.power(out, '2')})"],
+    "sigmoid": lambda s, a, out, node: [s.mul(out, f"(1 - {out})")],
+    "abs": lambda s, a, out, node: [s.call("sign", a[0])],
+    "sqrt": lambda s, a, out, node: [s.frac("1", f"2 {out}") if s.latex else f"(0.5 / {out})"],
+    "sin": lambda s, a, out, node: [s.call("cos", a[0])],
+    "cos": lambda s, a, out, node: [f"-{s.call('sin', a[0])}"],
+    "softplus": lambda s, a, out, node: [s.call("sigmoid", a[0])],
+    "log1p": lambda s, a, out, node: [s.frac("1", f"1 + {a[0]}")],
+    "relu": _numeric,
+    "clamp": _numeric,
+}
+
+
+# --------------------------------------------------------------------------- the tape
+def _forward_expr(s: _Style, node: Value, names: Sequence[str]) -> str:
+    op = node.primitive
+    assert op is not None
+    render = FORWARD.get(op.name)
+    if render is None:  # a primitive added after this table: its symbol, applied
+        return f"{op.symbol}({', '.join(names)})"
+    return render(s, names, node)
+
+
+def _local_exprs(s: _Style, node: Value, names: Sequence[str], out: str) -> list[str | None]:
+    op = node.primitive
+    assert op is not None
+    render = LOCALS.get(op.name, _numeric)
+    return render(s, names, out, node)
+
+
+def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
+    """The Wengert list of ``root``: forward assignments, then the reverse sweep.
+
+    ``fmt`` is "text" or "latex" (an ``aligned`` block for notes). Numbers are printed with
+    ``repr`` (exactly the engine's floats) unless ``digits`` asks for that many significant
+    digits. See the module docstring for the layout and what the numbers are.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"tape: expected a Value, got {type(root).__name__} ({root!r})")
+    if fmt not in FORMATS:
+        raise ValueError(f"tape: fmt must be one of {', '.join(map(repr, FORMATS))}, got {fmt!r}")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)):
+        raise TypeError(f"tape: digits must be an int or None, got {digits!r}")
+    if digits is not None and digits < 1:
+        raise ValueError(f"tape: digits must be >= 1, got {digits!r}")
+    s = _Style(fmt == "latex", digits)
+    order = topo_order(root)
+    index = {node: k for k, node in enumerate(order)}
+    eq = " &= " if s.latex else " = "
+    plus_eq = " &\\mathrel{+}= " if s.latex else " += "
+    arrow = " \\;\\rightarrow\\; " if s.latex else " → "
+
+    lines: list[str] = []
+    for k, node in enumerate(order):
+        value = s.num(node.data)
+        if node.is_leaf:
+            named = f"{s.label(node.label)} = " if node.label else ""
+            lines.append(f"{s.var(k)}{eq}{named}{value}")
+            continue
+        expr = _forward_expr(s, node, [s.var(index[p]) for p in node.parents])
+        comment = ""
+        if node.label:
+            comment = f" \\quad ({s.label(node.label)})" if s.latex else f"  # {node.label}"
+        lines.append(f"{s.var(k)}{eq}{expr} = {value}{comment}")
+    n_forward = len(lines)
+
+    # The reverse sweep, replayed as Value.backward() runs it: seed, then every edge of every
+    # node in reverse topological order, accumulating with the same float operations.
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = 1.0
+    lines.append(f"{s.grad(index[root])}{eq}{s.num(1.0)}")
+    for node in reversed(order):
+        if node.is_leaf:
+            continue
+        g = grads[node]
+        k = index[node]
+        names = [s.var(index[p]) for p in node.parents]
+        for parent, local, local_expr in zip(
+            node.parents, node.local_grads, _local_exprs(s, node, names, s.var(k))
+        ):
+            grads[parent] += local * g
+            if local_expr == "1":
+                symbolic, numbers = s.grad(k), s.num(g)
+            else:
+                factor = s.num(local) if local_expr is None else local_expr
+                symbolic = s.mul(factor, s.grad(k))
+                numbers = s.mul(s.num(local), s.factor(s.num(g)))
+            target = s.grad(index[parent])
+            lines.append(
+                f"{target}{plus_eq}{symbolic} = {numbers}{arrow}{target} = {s.num(grads[parent])}"
+            )
+
+    if not s.latex:
+        return "\n".join(lines)
+    # rows end in \\ (a little extra space between the two halves), except the last
+    ends = [" \\\\[0.5em]" if k == n_forward - 1 else " \\\\" for k in range(len(lines))]
+    ends[-1] = ""
+    body = "\n".join(line + end for line, end in zip(lines, ends))
+    return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+
+
+def print_tape(root: Value, fmt: str = "text", digits: int | None = None) -> None:
+    """Print ``tape(root, fmt, digits)``."""
+    print(tape(root, fmt, digits))
