@@ -5,16 +5,20 @@ from .functional import derivative, grad, gradgradcheck, hessian, hvp, numerical
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .nn import MLP, Layer, Module, Neuron
 from .tape import print_tape, tape
+from .viz import GraphvizNotFound, backward_steps, draw_dot, render, render_backward, to_mermaid
 
 __all__ = [
     "MLP",
     "GradcheckError",
+    "GraphvizNotFound",
     "Layer",
     "Module",
     "Neuron",
     "Value",
+    "backward_steps",
     "derivative",
     "dot",
+    "draw_dot",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -26,7 +30,10 @@ __all__ = [
     "numerical_grad",
     "numerical_hessian",
     "print_tape",
+    "render",
+    "render_backward",
     "tape",
+    "to_mermaid",
     "topo_order",
     "vsum",
 ]
