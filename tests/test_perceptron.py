@@ -1,0 +1,130 @@
+"""Rosenblatt's perceptron: the rule traced by hand, convergence within (R/γ)² on separable
+blobs, no convergence on XOR (it stops and says so), the bound helper, clear errors."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinygrad_edu import data
+from tinygrad_edu.nn import (
+    ConvergenceWarning,
+    Perceptron,
+    PerceptronResult,
+    perceptron_bound,
+    separation_margin,
+)
+
+
+def test_perceptron_rule_on_and_matches_a_hand_trace() -> None:
+    # w = (0, 0), b = 0, η = 1, samples in order (0,0)→0, (0,1)→0, (1,0)→0, (1,1)→1; ŷ = 1[s ≥ 0]:
+    # epoch 1: (0,0) s=0 ŷ=1 ✗ b=−1; (1,1) s=−1 ✗ w=(1,1) b=0                    2 mistakes
+    # epoch 2: (0,0) ✗ b=−1; (0,1) s=0 ✗ w=(1,0) b=−2; (1,1) s=−1 ✗ w=(2,1) b=−1   3
+    # epoch 3: (0,1) s=0 ✗ w=(2,0) b=−2; (1,0) s=0 ✗ w=(1,0) b=−3; (1,1) ✗ w=(2,1) b=−2   3
+    # epoch 4: (1,0) s=0 ✗ w=(1,1) b=−3; (1,1) s=−1 ✗ w=(2,2) b=−2                 2
+    # epoch 5: (0,1) s=0 ✗ w=(2,1) b=−3; the rest right                            1
+    # epoch 6: s = −3, −2, −1, 0: all right                                         0
+    X, y = data.and_()
+    p = Perceptron(2)
+    result = p.fit(X, y)
+    assert result == PerceptronResult(True, 6, 11, [2, 3, 3, 2, 1, 0])
+    assert [w.data for w in p.w] == [2.0, 1.0] and p.b.data == -3.0
+    assert p.predict(X) == y
+    assert str(result) == "converged after 6 epochs (11 mistakes in all)"
+
+
+@given(
+    seed=st.integers(0, 100_000),
+    margin=st.floats(0.02, 1.0),
+    radius=st.floats(0.2, 3.0),
+    n=st.integers(2, 80),
+    shuffle=st.booleans(),
+)
+def test_perceptron_converges_on_blobs_within_the_bound(
+    seed: int, margin: float, radius: float, n: int, shuffle: bool
+) -> None:
+    X, y, sep = data.blobs(n, margin=margin, radius=radius, seed=seed, return_separator=True)
+    bound = perceptron_bound(X, y, sep.w, sep.b)
+    p = Perceptron(2)
+    result = p.fit(X, y, max_epochs=10_000, shuffle=shuffle, seed=seed)
+    assert result.converged
+    assert result.mistakes <= bound  # Novikoff: at most (R/γ)² updates
+    assert p.predict(X) == y
+    assert result.mistakes_per_epoch[-1] == 0 and sum(result.mistakes_per_epoch) == result.mistakes
+
+
+@given(seed=st.integers(0, 1000), lr=st.sampled_from([0.01, 0.5, 3.0]))
+def test_perceptron_mistakes_do_not_depend_on_the_learning_rate(seed: int, lr: float) -> None:
+    # from w = 0 every weight vector is η times the η = 1 one, so each ŷ is the same
+    X, y = data.blobs(40, margin=0.1, seed=seed)
+    a = Perceptron(2, lr=1.0).fit(X, y, max_epochs=10_000)
+    b = Perceptron(2, lr=lr).fit(X, y, max_epochs=10_000)
+    assert a.mistakes_per_epoch == b.mistakes_per_epoch
+
+
+def test_perceptron_fails_on_xor_stops_and_says_so() -> None:
+    X, y = data.xor()
+    p = Perceptron(2)
+    with pytest.warns(ConvergenceWarning, match="did not converge in 50 epochs"):
+        result = p.fit(X, y, max_epochs=50)
+    assert not result.converged
+    assert result.epochs == 50 and len(result.mistakes_per_epoch) == 50
+    assert min(result.mistakes_per_epoch) > 0  # no epoch is ever clean
+    assert p.predict(X) != y
+    assert "may not be linearly separable" in str(result)
+
+
+@given(w1=st.floats(-3, 3), w2=st.floats(-3, 3), b=st.floats(-3, 3).filter(lambda v: abs(v) > 1e-3))
+def test_perceptron_no_line_separates_xor(w1: float, w2: float, b: float) -> None:
+    # the lesson's proof, by example: some point of XOR is always on the wrong side
+    X, y = data.xor()
+    with pytest.raises(ValueError, match="does not separate the data"):
+        separation_margin(X, y, (w1, w2), b)
+
+
+def test_perceptron_bound_on_hand_numbers() -> None:
+    X, y = [[1.0, 0.0], [-1.0, 0.0]], [1, 0]
+    # x̃ = (±1, 0, 1): R² = 2; v = (1, 0, 0): γ = 1
+    assert separation_margin(X, y, (1.0, 0.0)) == 1.0
+    assert perceptron_bound(X, y, (1.0, 0.0)) == 2.0
+    # v = (1, 0, 0.5)/√1.25: the closer point is (−1, 0) at 0.5/√1.25, so (R/γ)² = 2·1.25/0.25
+    assert math.isclose(
+        separation_margin(X, y, (1.0, 0.0), 0.5), 0.5 / math.sqrt(1.25), rel_tol=1e-15
+    )
+    assert math.isclose(perceptron_bound(X, y, (1.0, 0.0), 0.5), 10.0, rel_tol=1e-14)
+    # the scale of (w, b) does not matter
+    assert math.isclose(perceptron_bound(X, y, (4.0, 0.0), 2.0), 10.0, rel_tol=1e-14)
+
+
+def test_perceptron_refits_from_zero() -> None:
+    X, y = data.or_()
+    p = Perceptron(2)
+    first = p.fit(X, y)
+    assert p.fit(X, y) == first
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: Perceptron(0), "Perceptron: nin must be a positive int, got 0"),
+        (lambda: Perceptron(2, lr=0.0), "Perceptron: lr must be a finite number > 0, got 0.0"),
+        (lambda: Perceptron(2).fit([[0.0, 1.0]], [2]), "labels must be 0 or 1, got 2 at index 0"),
+        (lambda: Perceptron(2).fit([[0.0, 1.0]], [1, 0]), "1 rows but 2 labels"),
+        (lambda: Perceptron(2).fit([[0.0]], [1]), "Perceptron.fit: expected 2 inputs, got 1"),
+        (lambda: Perceptron(2).fit([[0.0, 1.0]], [1], max_epochs=0), "max_epochs must be"),
+        (lambda: perceptron_bound([[1.0]], [1], (0.0,), 0.0), "must be finite and non-zero"),
+        (lambda: perceptron_bound([[1.0, 2.0]], [1], (1.0,)), "row 0 has 2 inputs but w has 1"),
+    ],
+)
+def test_perceptron_bad_input_gets_a_clear_error(call: Callable[[], object], words: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none of these may get as far as training
+        with pytest.raises(ValueError) as info:
+            call()
+    assert words in str(info.value)
