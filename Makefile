@@ -19,8 +19,9 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy --strict tinygrad_edu
 
+# The unit tests and the lessons: every notebook is executed (nbmake), so one that breaks fails.
 pytest: setup graphviz
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --nbmake tests notebooks
 
 bench: setup
 	$(PY) -m pip install --quiet "micrograd==0.1.0"
