@@ -242,22 +242,19 @@ class Value:
 
         Leaves accumulate (``+=``) across calls; interior nodes are recomputed. With
         ``create_graph=True`` each node's ``grad_value`` also holds its gradient as a Value
-        connected to the graph, so it can be differentiated again; the ordinary pass clears
-        the leaves' ``grad_value``.
+        connected to the graph, so it can be differentiated again (only that pass and
+        ``zero_grad()`` touch ``grad_value``).
         """
         if create_graph:
             _backward_graph(self)
             return
-        order = topo_order(self)
-        for node in order:
-            if node._parents:
-                node.grad = 0.0  # interior grads are recomputed on each call
-            else:
-                node.grad_value = None
-        if self._parents:
-            self.grad = 1.0
-        else:
+        if not self._parents:
             self.grad += 1.0  # a leaf root: d(self)/d(self) = 1, accumulated like any leaf
+            return
+        order = interior_order(self)
+        for node in order:
+            node.grad = 0.0  # interior grads are recomputed on each call
+        self.grad = 1.0
         for node in reversed(order):
             parents = node._parents
             if parents:
@@ -355,11 +352,47 @@ _new_value = object.__new__
 def topo_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, parents before children; iterative, no recursion.
 
-    A depth-first search with an explicit stack. A node is expanded once (``visited``), and a
-    ``None`` marker under its parents says "all parents of the node below me are done": popping
-    it emits that node. Leaf parents are emitted at once, in call order (they wait for nothing);
-    the others are pushed in reverse, so they too are visited in call order.
+    The same search as ``interior_order`` (see there), but leaves are kept: each is emitted
+    as soon as a node that uses it is expanded, in call order, so tapes and drawings list a
+    node's inputs before the work on them.
     """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            order.append(pop())  # type: ignore[arg-type]
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        push(node)
+        push(None)
+        parents = node._parents
+        for parent in parents:
+            if not parent._parents and parent not in visited:
+                visited.add(parent)  # a leaf waits for nothing: emit it at once
+                order.append(parent)
+        for parent in reversed(parents):
+            if parent not in visited:
+                push(parent)
+    return order
+
+
+def interior_order(root: Value) -> list[Value]:
+    """The nodes made by ops (no leaves) reachable from ``root``, parents before children.
+
+    A depth-first search with an explicit stack, so a chain of a million nodes needs no
+    recursion. A node is expanded once (``visited``), and a ``None`` marker pushed above it
+    says "when you pop me, all parents of the node below me are done": popping it emits that
+    node. Parents are pushed in reverse so they are visited in call order. Leaves are skipped:
+    backward() never needs to visit them, and they are half of the nodes of a typical graph.
+    """
+    if not root._parents:
+        return [root]
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = [root]
@@ -375,13 +408,8 @@ def topo_order(root: Value) -> list[Value]:
         visited.add(node)
         push(node)
         push(None)
-        parents = node._parents
-        for parent in parents:
-            if not parent._parents and parent not in visited:
-                visited.add(parent)  # a leaf waits for nothing: emit it at once
-                order.append(parent)
-        for parent in reversed(parents):
-            if parent not in visited:
+        for parent in reversed(node._parents):
+            if parent._parents and parent not in visited:
                 push(parent)
     return order
 
