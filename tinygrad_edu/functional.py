@@ -21,7 +21,7 @@ from typing import Literal, overload
 
 from . import ops
 from .engine import Operand, Value, apply, gradients, vsum
-from .gradcheck import GradcheckError, analytic_grad
+from .gradcheck import GradcheckError, analytic_grad, compare
 
 ScalarFn = Callable[..., object]
 
@@ -218,15 +218,6 @@ def numerical_hessian(
     return [[columns[j][i] for j in range(n)] for i in range(n)]
 
 
-def _table(rows: list[tuple[str, float, float, float, float, bool]]) -> str:
-    header = f"{'entry':>10} {'analytic':>22} {'numeric':>22} {'abs err':>10} {'rel err':>10}"
-    lines = [header, "-" * len(header)]
-    for name, a, n, abs_err, rel_err, bad in rows:
-        mark = "  <-- mismatch" if bad else ""
-        lines.append(f"{name:>10} {a:>22.15g} {n:>22.15g} {abs_err:>10.2e} {rel_err:>10.2e}{mark}")
-    return "\n".join(lines)
-
-
 def gradgradcheck(
     f: ScalarFn,
     inputs: Sequence[Operand],
@@ -245,19 +236,15 @@ def gradgradcheck(
     inputs = _as_sequence("gradgradcheck", inputs)
     analytic = [[h.data for h in row] for row in _hessian_values("gradgradcheck", f, inputs)]
     numeric = numerical_hessian(f, inputs, eps)
-    rows = []
-    ok = True
-    for i, (a_row, n_row) in enumerate(zip(analytic, numeric)):
-        for j, (a, n) in enumerate(zip(a_row, n_row)):
-            abs_err = abs(a - n)
-            rel_err = abs_err / abs(n) if n != 0.0 else (0.0 if abs_err == 0.0 else float("inf"))
-            bad = not abs_err <= atol + rtol * abs(n)  # NaN counts as a mismatch
-            ok = ok and not bad
-            rows.append((f"H[{i},{j}]", a, n, abs_err, rel_err, bad))
+    pairs = [
+        (f"H[{i},{j}]", a, n)
+        for i, (a_row, n_row) in enumerate(zip(analytic, numeric))
+        for j, (a, n) in enumerate(zip(a_row, n_row))
+    ]
+    ok, table = compare(pairs, atol, rtol, label="entry")
     if not ok and raise_exception:
         raise GradcheckError(
             f"gradgradcheck: second derivatives (double backward) disagree with central "
-            f"differences of backward() (eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n"
-            f"{_table(rows)}"
+            f"differences of backward() (eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n{table}"
         )
     return ok

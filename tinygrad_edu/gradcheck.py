@@ -51,13 +51,27 @@ def analytic_grad(f: ScalarFn, inputs: Sequence[Operand]) -> list[float]:
     return [leaf.grad for leaf in leaves]
 
 
-def _table(rows: list[tuple[str, float, float, float, float, bool]]) -> str:
-    header = f"{'input':>8} {'analytic':>22} {'numeric':>22} {'abs err':>10} {'rel err':>10}"
+def compare(
+    pairs: Sequence[tuple[str, float, float]], atol: float, rtol: float, label: str = "input"
+) -> tuple[bool, str]:
+    """Check (name, analytic, numeric) triples: |a − n| ≤ atol + rtol·|n| for each.
+
+    Returns whether all pass and a readable table with a mismatch mark per failing row.
+    """
+    width = max([8, *(len(name) for name, _, _ in pairs)])
+    header = f"{label:>{width}} {'analytic':>22} {'numeric':>22} {'abs err':>10} {'rel err':>10}"
     lines = [header, "-" * len(header)]
-    for name, a, n, abs_err, rel_err, bad in rows:
+    ok = True
+    for name, a, n in pairs:
+        abs_err = abs(a - n)
+        rel_err = abs_err / abs(n) if n != 0.0 else (0.0 if abs_err == 0.0 else float("inf"))
+        bad = not abs_err <= atol + rtol * abs(n)  # written so that NaN counts as a mismatch
+        ok = ok and not bad
         mark = "  <-- mismatch" if bad else ""
-        lines.append(f"{name:>8} {a:>22.15g} {n:>22.15g} {abs_err:>10.2e} {rel_err:>10.2e}{mark}")
-    return "\n".join(lines)
+        lines.append(
+            f"{name:>{width}} {a:>22.15g} {n:>22.15g} {abs_err:>10.2e} {rel_err:>10.2e}{mark}"
+        )
+    return ok, "\n".join(lines)
 
 
 def gradcheck(
@@ -76,17 +90,11 @@ def gradcheck(
     """
     analytic = analytic_grad(f, inputs)
     numeric = numerical_grad(f, inputs, eps)
-    rows = []
-    ok = True
-    for i, (a, n) in enumerate(zip(analytic, numeric)):
-        abs_err = abs(a - n)
-        rel_err = abs_err / abs(n) if n != 0.0 else (0.0 if abs_err == 0.0 else float("inf"))
-        bad = not abs_err <= atol + rtol * abs(n)  # written so that NaN counts as a mismatch
-        ok = ok and not bad
-        rows.append((f"x[{i}]", a, n, abs_err, rel_err, bad))
+    pairs = [(f"x[{i}]", a, n) for i, (a, n) in enumerate(zip(analytic, numeric))]
+    ok, table = compare(pairs, atol, rtol)
     if not ok and raise_exception:
         raise GradcheckError(
             f"gradcheck: backward() disagrees with central differences "
-            f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n{_table(rows)}"
+            f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n{table}"
         )
     return ok
