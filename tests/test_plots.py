@@ -183,9 +183,11 @@ def test_plots_perceptron_panels_show_line_and_mistakes() -> None:
     assert top_right.get_title() == "xor\nno line"
     assert [p.get_height() for p in bottom_left.patches] == [2, 1, 0]  # type: ignore[attr-defined]
     assert [p.get_height() for p in bottom_right.patches] == [2, 3, 3]  # type: ignore[attr-defined]
-    assert bottom_left.get_title() == "mistakes per epoch (total 3)"
+    assert bottom_left.get_title() == "mistakes: per epoch and so far (total 3)"
     bound_lines = [ln for ln in bottom_left.get_lines() if numbers(ln.get_ydata())[0] == 8.0]
     assert len(bound_lines) == 1
+    running = [numbers(ln.get_ydata()) for ln in bottom_left.get_lines()]
+    assert [2.0, 3.0, 3.0] in running  # the running total of mistakes, which the bound bounds
     assert (bottom_left.get_xlabel(), bottom_left.get_ylabel()) == ("epoch", "mistakes")
 
 

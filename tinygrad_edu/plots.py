@@ -312,17 +312,24 @@ def plot_perceptron(runs: Sequence[PerceptronRun], *, resolution: int = 200) -> 
         top.set_title(run.title + (f"\n{run.note}" if run.note else ""))
         top.legend(loc="upper right", framealpha=0.9)
         m = [int(v) for v in run.mistakes]
-        bottom.bar(list(range(1, len(m) + 1)), m, color="#888888", label="mistakes in the epoch")
+        epochs = list(range(1, len(m) + 1))
+        bottom.bar(epochs, m, color="#888888", label="mistakes in the epoch")
+        # the convergence theorem bounds the running total, so draw that beside the bound
+        running = [sum(m[: i + 1]) for i in range(len(m))]
+        bottom.step(epochs, running, where="mid", color="black", label="mistakes so far")
         bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
         bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
         if run.bound is not None and math.isfinite(run.bound):
             bottom.axhline(
-                run.bound, color="#d62728", linestyle="--", label=f"(R/γ)² = {run.bound:.1f}"
+                run.bound,
+                color="#d62728",
+                linestyle="--",
+                label=f"(R/γ)² = {run.bound:.1f}, bound on the total",
             )
         bottom.set_xlabel("epoch")
         bottom.set_ylabel("mistakes")
         total = sum(m)
-        bottom.set_title(f"mistakes per epoch (total {total})")
+        bottom.set_title(f"mistakes: per epoch and so far (total {total})")
         bottom.legend(loc="upper right")
     return fig
 
