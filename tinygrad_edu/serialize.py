@@ -18,15 +18,14 @@ model; a bad file raises :class:`ModelFileError` (a ValueError) naming the file 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar, overload
 
+from .fileio import atomic_write_text
 from .nn import Module, from_config
 
 __all__ = ["FORMAT", "VERSION", "ModelFileError", "load", "save"]
@@ -61,7 +60,7 @@ def save(model: Module, path: PathLike) -> Path:
     for name, value in state.items():
         if not math.isfinite(value):
             raise ValueError(f"save: parameter {name!r} is {value!r}; refusing to write {target}")
-    _atomic_write(target, _render(model.config(), state))
+    atomic_write_text(target, _render(model.config(), state), "save", make_folder=False)
     return target
 
 
@@ -82,42 +81,6 @@ def _render(config: dict[str, object] | None, state: dict[str, float]) -> str:
     lines.append(",\n".join(items))
     lines += ["  }", "}", ""]
     return "\n".join(line for line in lines if line) + "\n"
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    """Write a temporary file next to ``target``, fsync it, then rename it over ``target``."""
-    directory = target.parent
-    tmp = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    # O_EXCL: never clobber another writer's temporary; mode 0o666 lets the umask decide
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as err:  # name the file asked for, not our temporary one
-        raise type(err)(err.errno, f"save: cannot write {target}: {err.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())  # the data is on disk before the rename makes it visible
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not possible on every platform, so best effort.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- load

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from . import ops
 from .engine import Value, dot, topo_order
+from .fileio import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
     import graphviz
@@ -881,7 +882,7 @@ def _dot_to(source: str, fmt: str, out: Path, where: str) -> None:
     try:
         data = gv.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
     except gv.ExecutableNotFound:
-        dot_path.write_text(source, encoding="utf-8")
+        atomic_write_text(dot_path, source, where)
         raise GraphvizNotFound(
             f"{where}: the Graphviz program 'dot' was not found on PATH, so {out.name} was not "
             f"made.\nThe DOT source was written to {dot_path.resolve()}\n"
@@ -889,11 +890,11 @@ def _dot_to(source: str, fmt: str, out: Path, where: str) -> None:
             dot_path,
         ) from None
     except gv.CalledProcessError as err:
-        dot_path.write_text(source, encoding="utf-8")
+        atomic_write_text(dot_path, source, where)
         raise RuntimeError(
             f"{where}: dot failed ({err}); the DOT source is in {dot_path.resolve()}"
         ) from None
-    out.write_bytes(data)
+    atomic_write_bytes(out, data, where)
 
 
 def render(root: Value, path: str | Path, format: str | None = None, **options: Any) -> Path:
@@ -1069,7 +1070,7 @@ def render_backward(
         last=len(files) - 1, first=html.escape(files[0]), frames=_js(files), captions=_js(captions)
     )
     index = out_dir / "index.html"
-    index.write_text(page, encoding="utf-8")
+    atomic_write_text(index, page, "render_backward")
     for k, (name, source) in enumerate(zip(files, sources)):
         try:
             _dot_to(source, format, out_dir / name, "render_backward")
