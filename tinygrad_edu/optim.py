@@ -23,6 +23,7 @@ Adam (t counts steps from 1)::
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 from .engine import Value
@@ -41,7 +42,7 @@ def _hyper(name: str, value: object, where: str, *, upper: float | None = None) 
     return v
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: holds the parameters, clears their gradients; subclasses define step()."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
@@ -69,9 +70,9 @@ class Optimizer:
             p.grad = 0.0
             p.grad_value = None
 
+    @abstractmethod
     def step(self) -> None:
         """Update every parameter from its gradient."""
-        raise NotImplementedError
 
     def _lr(self) -> float:
         # lr may be changed between steps (a schedule); check it each time
