@@ -649,3 +649,37 @@ def test_engine_apply_records_a_custom_primitive() -> None:
     assert y.local_grads == (2.5,)
     y.backward()
     assert x.grad == 2.5
+
+
+# --------------------------------------------------------------------------- create_graph
+def test_engine_create_graph_grad_value_is_differentiable() -> None:
+    # y = x³: dy/dx = 3x² = 12 at x = 2, and d(dy/dx)/dx = 6x = 12
+    x = Value(2.0)
+    y = x**3
+    y.backward(create_graph=True)
+    assert x.grad == 12.0
+    assert x.grad_value is not None
+    assert x.grad_value.data == 12.0
+    assert gradients(x.grad_value)[x].data == 12.0
+    x.zero_grad()
+    assert (x.grad, x.grad_value) == (0.0, None)
+
+
+def test_engine_create_graph_leaf_gradients_accumulate_like_grad() -> None:
+    x = Value(2.0)
+    (x * x).backward(create_graph=True)  # 2x = 4
+    (x * x * x).backward(create_graph=True)  # 3x² = 12
+    assert x.grad == 16.0
+    assert x.grad_value is not None
+    assert x.grad_value.data == 16.0
+    # d(grad_value)/dx = 2 + 6x = 14
+    assert gradients(x.grad_value)[x].data == 14.0
+
+
+def test_engine_create_graph_after_an_ordinary_pass_keeps_the_float_total() -> None:
+    x = Value(3.0)
+    (x * x).backward()  # 6, no graph
+    (x * x).backward(create_graph=True)  # + 6
+    assert x.grad == 12.0
+    assert x.grad_value is not None
+    assert x.grad_value.data == 12.0

@@ -257,17 +257,16 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             parents = node._parents
-            if parents:
-                g = node.grad
-                # the chain rule: ∂root/∂parent += ∂node/∂parent · ∂root/∂node
-                if len(parents) == 2:  # unrolled for +, *: twice as fast as zip here
-                    a, b = parents
-                    local_a, local_b = node._local_grads
-                    a.grad += local_a * g
-                    b.grad += local_b * g
-                else:
-                    for parent, local in zip(parents, node._local_grads):
-                        parent.grad += local * g
+            g = node.grad
+            # the chain rule: ∂root/∂parent += ∂node/∂parent · ∂root/∂node
+            if len(parents) == 2:  # unrolled for +, *: twice as fast as zip here
+                a, b = parents
+                local_a, local_b = node._local_grads
+                a.grad += local_a * g
+                b.grad += local_b * g
+            else:
+                for parent, local in zip(parents, node._local_grads):
+                    parent.grad += local * g
 
     def zero_grad(self) -> None:
         """Set this node's gradient to 0 (and forget its graph gradient)."""
@@ -462,8 +461,9 @@ def _backward_graph(root: Value) -> dict[Value, Value]:
             node.grad_value = g
         else:
             base = node.grad_value
-            if base is None and node.grad != 0.0:
-                base = Value(node.grad)  # a float gradient accumulated by an ordinary pass
+            if base is None or base.data != node.grad:
+                # what ordinary passes accumulated since has no graph: start from its value
+                base = Value(node.grad) if node.grad != 0.0 else None
             node.grad += g.data
             node.grad_value = g if base is None else base + g
     return grads
