@@ -146,6 +146,7 @@ def test_data_noise_is_gaussian_with_the_given_sd() -> None:
         (lambda: data.blobs(10, k=3, return_separator=True), "return_separator needs k = 2"),
         (lambda: data.logic_gate("implies"), "unknown gate 'implies'; choose one of 'and'"),
         (lambda: data.curve("tan"), "curve: unknown curve 'tan'"),
+        (lambda: data.curve(["sine"]), "curve: unknown curve ['sine']"),  # type: ignore[arg-type]
         (lambda: data.sine(10, lo=1.0, hi=0.0), "curve: need lo < hi"),
         (lambda: data.sine(0), "curve: n must be an int ≥ 1, got 0"),
         (lambda: data.to_signed([0, 2]), "to_signed: labels must be 0 or 1, got 2 at index 1"),

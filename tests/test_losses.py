@@ -374,6 +374,11 @@ def test_losses_one_scalar_example_needs_no_list() -> None:
         (lambda: bce(Value(1.5), 1.0), ValueError, "bce: probabilities must be in [0, 1], got 1.5"),
         (lambda: bce(Value(0.5), 2.0), ValueError, "bce: targets must be in [0, 1], got 2.0"),
         (lambda: bce(Value(0.5), 1.0, eps=0.5), ValueError, "bce: eps must be"),
+        (
+            lambda: bce(Value(0.0), 1.0, eps=0.0),
+            ValueError,
+            "bce: eps must be a number in (0, 0.5)",
+        ),
         (lambda: bce_with_logits(Value(0.5), -1.0), ValueError, "bce_with_logits: targets"),
         (lambda: hinge(Value(0.5), 0.0), ValueError, "hinge: targets must be +1 or -1, got 0.0"),
         (lambda: cross_entropy([1.0, 2.0], 2), ValueError, "class index 2 out of range for 2"),

@@ -118,6 +118,11 @@ def test_perceptron_refits_from_zero() -> None:
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [1, 0]), "1 rows but 2 labels"),
         (lambda: Perceptron(2).fit([[0.0]], [1]), "Perceptron.fit: expected 2 inputs, got 1"),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [1], max_epochs=0), "max_epochs must be"),
+        (
+            lambda: Perceptron(2).fit([[math.nan, 1.0]], [0]),
+            "Perceptron.fit: inputs must be finite numbers, got nan",
+        ),
+        (lambda: Perceptron(2)([1.0, "a"]), "Perceptron.decision_function: inputs must be"),  # type: ignore[list-item]
         (lambda: perceptron_bound([[1.0]], [1], (0.0,), 0.0), "must be finite and non-zero"),
         (lambda: perceptron_bound([[1.0, 2.0]], [1], (1.0,)), "row 0 has 2 inputs but w has 1"),
     ],

@@ -327,3 +327,9 @@ def test_train_accuracy_rule_needs_one_output_for_scalar_decisions() -> None:
     model = MLP(2, [2], seed=0)
     with pytest.raises(ValueError, match="decision 'prob' needs one output per example, got 2"):
         accuracy(model, [[0.0, 1.0]], [1], "prob")
+
+
+def test_train_accuracy_rejects_a_class_index_out_of_range() -> None:
+    model = MLP(2, [3], seed=0)
+    with pytest.raises(ValueError, match=r"accuracy: class index 7 is out of range for 3 outputs"):
+        accuracy(model, [[0.0, 1.0]], [7], "argmax")

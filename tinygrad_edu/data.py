@@ -293,7 +293,7 @@ def curve(
 
     ``name`` is one of :data:`CURVES`: sine, cosine, square, abs, step, relu, bump (e^(−x²)).
     """
-    if name not in CURVES:
+    if not isinstance(name, str) or name not in CURVES:
         valid = ", ".join(repr(c) for c in CURVES)
         raise ValueError(f"curve: unknown curve {name!r}; choose one of {valid}")
     n = _count(n, "curve")

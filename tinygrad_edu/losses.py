@@ -101,7 +101,7 @@ def _pairs(pred: object, target: object, where: str) -> tuple[list[tuple[Value, 
     batch: Sequence[object] = pred  # type: ignore[assignment]
     if len(batch) == 0:
         raise ValueError(f"{where}: the batch is empty")
-    if not _is_sequence(target) or isinstance(target, str):
+    if not _is_sequence(target):
         raise ValueError(
             f"{where}: a batch of {len(batch)} predictions needs a list of {len(batch)} targets, "
             f"got {target!r}"
@@ -167,8 +167,8 @@ def bce(prob: Prediction, target: Target, eps: float = 1e-12) -> Value:
     p is clamped to [eps, 1 − eps] so log never sees 0. Probabilities must lie in [0, 1]
     (use :func:`bce_with_logits` for raw scores); targets in [0, 1] (soft labels allowed).
     """
-    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not 0.0 <= eps < 0.5:
-        raise ValueError(f"bce: eps must be a number in [0, 0.5), got {eps!r}")
+    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not 0.0 < eps < 0.5:
+        raise ValueError(f"bce: eps must be a number in (0, 0.5), got {eps!r}")
     pairs, _ = _pairs(prob, target, "bce")
     lo, hi = float(eps), 1.0 - float(eps)
     terms: list[Value] = []

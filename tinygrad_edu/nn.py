@@ -326,6 +326,10 @@ class Perceptron(Module):
     def _row(self, x: Sequence[float], where: str) -> list[float]:
         if len(x) != self.nin:
             raise ValueError(f"Perceptron.{where}: expected {self.nin} inputs, got {len(x)}")
+        for v in x:
+            # NaN would compare as "not ≥ 0" and pass for a correct class-0 answer
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise ValueError(f"Perceptron.{where}: inputs must be finite numbers, got {v!r}")
         return [float(v) for v in x]
 
     def decision_function(self, x: Sequence[float]) -> float:

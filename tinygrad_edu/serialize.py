@@ -78,9 +78,10 @@ def _render(config: dict[str, object] | None, state: dict[str, float]) -> str:
         '  "parameters": {',
     ]
     items = [f"    {dump(name)}: {dump(value)}" for name, value in state.items()]
-    lines.append(",\n".join(items))
-    lines += ["  }", "}", ""]
-    return "\n".join(line for line in lines if line) + "\n"
+    if items:
+        lines.append(",\n".join(items))
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- load

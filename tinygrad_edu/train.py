@@ -151,9 +151,13 @@ def _data(out: Value | list[Value]) -> Output:
 
 
 def _count_correct(outs: Sequence[Output], targets: Sequence[object], decision: str) -> int:
-    return sum(
-        _predicted_label(o, decision) == _target_label(t, decision) for o, t in zip(outs, targets)
-    )
+    correct = 0
+    for o, t in zip(outs, targets):
+        target = _target_label(t, decision)
+        if decision == "argmax" and isinstance(o, list) and not 0 <= target < len(o):
+            raise ValueError(f"accuracy: class index {target} is out of range for {len(o)} outputs")
+        correct += _predicted_label(o, decision) == target
+    return correct
 
 
 # --------------------------------------------------------------------------- inference
