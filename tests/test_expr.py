@@ -266,6 +266,9 @@ def test_expr_bad_input_names_the_problem_and_position(
         ("(x - x)**-1", 7, "pow: 0.0 ** -1.0"),
         ("(-x)**x", 4, "pow: with a Value exponent the base must be > 0"),
         ("log1p(-2*x)", 0, "log1p: the input must be > -1"),
+        ("1e308*x*10", 7, "mul: the result overflows the float range (inputs 5e+307, 10)"),
+        ("x - 1e308 - 1e308", 10, "sub: the result overflows the float range"),
+        ("-1e308/x", 6, "div: the result overflows the float range"),
     ],
 )
 def test_expr_engine_domain_errors_point_at_the_operation(
@@ -466,6 +469,14 @@ Scalar = Value | float
 
 def _direct(t: Tree, env: dict[str, Value]) -> Scalar:
     """The tree built with Python operators on Values; constants stay Python floats."""
+    result = _direct_node(t, env)
+    if not math.isfinite(result.data if isinstance(result, Value) else result):
+        # every leaf is finite, so this is an overflow: the parser reports it as an error
+        raise OverflowError("the documented check on + - * / overflowing")
+    return result
+
+
+def _direct_node(t: Tree, env: dict[str, Value]) -> Scalar:
     kind = t[0]
     if kind == "num":
         return float(t[1])

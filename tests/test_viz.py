@@ -522,6 +522,9 @@ def test_viz_bad_arguments_name_the_function_and_the_value(tmp_path: Path) -> No
         render(v, tmp_path / "g.gif")
     with pytest.raises(ValueError, match=r"render: the path .* does not end in \.svg"):
         render(v, tmp_path / "g.png", format="svg")
+    for folder in (tmp_path, "."):
+        with pytest.raises(ValueError, match=r"render: .* is a folder; give a file name"):
+            render(v, folder)
     with pytest.raises(TypeError, match=r"backward_steps: expected a Value"):
         list(backward_steps("L"))  # type: ignore[arg-type]
 
@@ -557,6 +560,12 @@ def test_viz_mermaid_two_edges_for_a_plus_a_and_escaped_quotes() -> None:
     lines = to_mermaid(s).splitlines()
     assert lines.count('    v0 -->|"1"| op1') == 2
     assert '    v0["say #quot;hi#quot; #lt;b#gt;<br/>data 3<br/>grad 1 + 1 = 2"]' in lines
+
+
+def test_viz_mermaid_line_break_in_a_label_stays_on_the_node_line() -> None:
+    a = Value(3.0, "two\nlines")
+    lines = to_mermaid(a * 2.0, show_grad=False).splitlines()
+    assert '    v0["two lines<br/>data 3"]' in lines
 
 
 def test_viz_mermaid_neuron_view_has_one_node_per_neuron() -> None:

@@ -119,7 +119,7 @@ def _render(root: Value, path: Path, **options: Any) -> tuple[Path, str]:
     that rendering needs graphviz; the command goes on.
     """
     from . import viz
-    from .plots import atomic_write_text
+    from .fileio import atomic_write_text
 
     suffix = path.suffix.lower()
     if suffix == ".dot":
@@ -217,8 +217,9 @@ def _one_forward_pass(model: MLP, x: Sequence[float], target: float) -> tuple[Va
 def cmd_demo(args: argparse.Namespace) -> int:
     """Train the lesson's XOR network and write every picture and report of the lesson."""
     from . import data, manual, optim, serialize, train
+    from .fileio import atomic_write_text
     from .nn import MLP
-    from .plots import atomic_write_text, plot_decision_boundary, plot_loss_curve, save
+    from .plots import plot_decision_boundary, plot_loss_curve, save
 
     start = time.perf_counter()
     out = Path(args.out)
@@ -362,8 +363,6 @@ def cmd_graph(args: argparse.Namespace) -> int:
     _say(f"f = {args.expression.strip()}", f"  = {root.data:.12g}")
     if rows:
         _say("", *_table(["name", "value", "∂f/∂name (backward)", "central difference"], rows))
-    if not math.isfinite(root.data):
-        _say("warning: the value is not finite (an overflow or inf − inf inside)")
     if unused:
         _say(f"note: not used by the expression: {', '.join(unused)}")
     if args.tape:
@@ -396,8 +395,8 @@ def _crosscheck_data(
 def cmd_crosscheck(args: argparse.Namespace) -> int:
     """The three-way gradient report for a seeded random network on seeded data."""
     from . import manual
+    from .fileio import atomic_write_text
     from .nn import MLP
-    from .plots import atomic_write_text
 
     sizes: list[int] = args.layers
     output_activation = args.output_activation or {

@@ -18,7 +18,8 @@ huge numbers, nesting deeper than :data:`MAX_DEPTH`, empty input, trailing text 
 
 Evaluation makes one labelled leaf per name (``x*x`` has two edges into the same leaf ``x``),
 number literals become constant leaves, and errors of the engine (``log(-1)``, ``1/0``,
-``exp(1000)``) are reported as :class:`ExprError` pointing at the operation. A constant
+``exp(1000)``) and an operation whose result overflows to inf (``1e308*10``) are reported as
+:class:`ExprError` pointing at the operation. A constant
 exponent (``x**2``, ``x**-0.5``, ``x**(1/3)``) is folded to a number, so it uses the
 number-exponent primitive xⁿ, which accepts negative bases; an exponent that depends on a name
 (``2**x``) uses aᵇ, which needs a > 0.
@@ -489,6 +490,27 @@ def names(node: Node) -> list[str]:
 
 # --------------------------------------------------------------------------- evaluation
 def _apply(node: Node, args: list[Value], text: str, exponent: float | None) -> Value:
+    out = _apply_op(node, args, text, exponent)
+    # The engine checks exp and ** for overflow but not + and *: 1e308*10 would be inf.
+    if not math.isfinite(out.data) and all(math.isfinite(a.data) for a in args):
+        shown = ", ".join(f"{a.data:g}" for a in args)
+        raise ExprError(
+            f"{_op_name(node)}: the result overflows the float range (inputs {shown})",
+            text,
+            node.pos,
+        )
+    return out
+
+
+def _op_name(node: Node) -> str:
+    if isinstance(node, Call):
+        return node.func
+    if isinstance(node, Binary):
+        return {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}[node.op]
+    return "neg"
+
+
+def _apply_op(node: Node, args: list[Value], text: str, exponent: float | None) -> Value:
     try:
         if isinstance(node, Unary):
             return -args[0]

@@ -63,7 +63,7 @@ def save(fig: Figure, path: str | Path) -> Path:
     if fmt == "pdf":
         meta = {"CreationDate": None, "ModDate": None}
     fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
-    return atomic_write_bytes(out, buf.getvalue())
+    return atomic_write_bytes(out, buf.getvalue(), "save")
 
 
 # --------------------------------------------------------------------------- helpers

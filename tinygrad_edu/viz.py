@@ -744,6 +744,7 @@ def _emit_legend(g: Any, scene: _Scene, gv: Any) -> None:
 
 
 def _mermaid_text(text: str) -> str:
+    text = text.replace("\r", " ").replace("\n", " ")  # a line break would end the statement
     for ch, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(ch, code)
     return text
@@ -861,6 +862,8 @@ def to_mermaid(
 
 def _output_path(where: str, path: str | Path, format: str | None) -> tuple[Path, str]:
     out = Path(path)
+    if out.name in ("", ".", "..") or out.is_dir():
+        raise ValueError(f"{where}: {str(path)!r} is a folder; give a file name such as graph.svg")
     suffix = out.suffix.lstrip(".").lower()
     if format is None:
         format = suffix or "svg"
