@@ -683,3 +683,8 @@ def test_engine_create_graph_after_an_ordinary_pass_keeps_the_float_total() -> N
     assert x.grad == 12.0
     assert x.grad_value is not None
     assert x.grad_value.data == 12.0
+
+
+def test_engine_division_whose_reciprocal_overflows_names_div() -> None:
+    with pytest.raises(OverflowError, match=r"div: 1\.0 / 1e-320 overflows"):
+        Value(1.0) / Value(1e-320)

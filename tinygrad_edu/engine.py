@@ -162,7 +162,13 @@ class Value:
         other = _lift(other, "div")
         if other.data == 0.0:
             raise ZeroDivisionError(f"div: division by zero ({self.data!r} / {other.data!r})")
-        return self * other**-1
+        try:
+            reciprocal = other**-1
+        except OverflowError:  # 1/b itself overflows: say so as a division, not as pow
+            raise OverflowError(
+                f"div: {self.data!r} / {other.data!r} overflows the float range"
+            ) from None
+        return self * reciprocal
 
     def __rtruediv__(self, other: Operand) -> Value:
         return _lift(other, "div") / self

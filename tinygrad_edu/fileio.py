@@ -23,6 +23,8 @@ def atomic_write_bytes(
     ``where`` names the operation in the error raised when the file cannot be created.
     """
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{where}: {target} is a folder; give a file name")
     directory = target.parent
     if make_folder:
         directory.mkdir(parents=True, exist_ok=True)
