@@ -533,3 +533,15 @@ def test_manual_bad_input_gives_clear_errors() -> None:
         manual.forward(weights, [0.0, 1.0], activations)
     with pytest.raises(ValueError, match=r"crosscheck: eps must be > 0, got 0\.0"):
         manual.crosscheck(model, XOR_X, XOR_Y, eps=0.0)
+
+
+def test_manual_forward_defaults_to_sigmoid_in_every_layer() -> None:
+
+    weights = [(np.array([[1.2]]), np.array([-0.8])), (np.array([[2.0]]), np.array([0.5]))]
+    cache = manual.forward(weights, [[0.5]])
+    a1 = 1.0 / (1.0 + math.exp(0.2))  # σ(1.2·0.5 − 0.8)
+    a2 = 1.0 / (1.0 + math.exp(-(2.0 * a1 + 0.5)))
+    assert abs(float(cache.a[1][0, 0]) - a1) < 1e-15
+    assert abs(float(cache.a[2][0, 0]) - a2) < 1e-15
+    same = manual.forward(weights, [[0.5]], "sigmoid")
+    assert float(same.a[2][0, 0]) == float(cache.a[2][0, 0])

@@ -234,11 +234,20 @@ class ForwardCache:
 
 
 def forward(
-    weights: Sequence[tuple[ArrayLike, ArrayLike]], X: ArrayLike, activations: Sequence[str]
+    weights: Sequence[tuple[ArrayLike, ArrayLike]],
+    X: ArrayLike,
+    activations: Sequence[str] | str = "sigmoid",
 ) -> ForwardCache:
-    """Zˡ = Aˡ⁻¹ Wˡᵀ + bˡ, Aˡ = σˡ(Zˡ) for every layer, keeping all of them."""
+    """Zˡ = Aˡ⁻¹ Wˡᵀ + bˡ, Aˡ = σˡ(Zˡ) for every layer, keeping all of them.
+
+    ``activations`` names one activation per layer, or one name for every layer (by default
+    the lesson's sigmoid everywhere).
+    """
     _require_numpy()
     import numpy as np
+
+    if isinstance(activations, str):
+        activations = [activations] * len(weights)
 
     if len(weights) != len(activations):
         raise ValueError(f"forward: {len(weights)} (W, b) pairs but {len(activations)} activations")
