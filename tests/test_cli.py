@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -607,3 +608,43 @@ def test_cli_library_errors_exit_1_without_traceback(tmp_path: Path) -> None:
     assert str(not_a_folder) in result.err
     result = run(["approx", "--out", str(not_a_folder / "sub"), "--epochs", "0", "--hidden", "2"])
     assert result.code == 1 and "Traceback" not in result.err
+
+
+# --------------------------------------------------------------------------- from a clean clone
+REPO = Path(__file__).resolve().parents[1]
+DEMO_FILES = (
+    "loss.png",
+    "decision_boundary.png",
+    "forward_graph.svg",
+    "neuron_graph.svg",
+    "crosscheck.md",
+    "weights.json",
+)
+
+
+def test_cli_demo_from_a_clean_clone_writes_every_promised_file(tmp_path: Path) -> None:
+    # What `make demo` runs, on a fresh clone of the committed tree (its own package on
+    # PYTHONPATH, not this checkout's), so a file missing from git would show here.
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, timeout=120)
+    recipe = subprocess.run(
+        ["make", "-n", "demo"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout
+    assert "-m tinygrad_edu demo" in recipe
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(clone)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", "demo", "--out", str(out)],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in DEMO_FILES:
+        path = out / name
+        assert path.stat().st_size > 200, name
+        assert str(path) in proc.stdout
+    assert "∂L/∂w                 0.055712      0.055712      0.055712" in proc.stdout
