@@ -612,14 +612,6 @@ def test_cli_library_errors_exit_1_without_traceback(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- from a clean clone
 REPO = Path(__file__).resolve().parents[1]
-DEMO_FILES = (
-    "loss.png",
-    "decision_boundary.png",
-    "forward_graph.svg",
-    "neuron_graph.svg",
-    "crosscheck.md",
-    "weights.json",
-)
 
 
 def test_cli_demo_from_a_clean_clone_writes_every_promised_file(tmp_path: Path) -> None:
