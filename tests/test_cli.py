@@ -640,3 +640,12 @@ def test_cli_demo_from_a_clean_clone_writes_every_promised_file(tmp_path: Path) 
         assert path.stat().st_size > 200, name
         assert str(path) in proc.stdout
     assert "∂L/∂w                 0.055712      0.055712      0.055712" in proc.stdout
+
+
+def test_cli_graph_central_difference_scales_its_step_with_the_value(tmp_path: Path) -> None:
+    # a fixed ε = 1e-6 vanishes next to x = 1e10 (x ± ε == x), giving 0; the step is relative
+    result = run(["graph", "x*x", "--set", "x=1e10", "--out", str(tmp_path / "g.dot")])
+    assert result.code == 0, result.err
+    row = next(line.split() for line in result.out.splitlines() if line.startswith("x "))
+    assert float(row[2]) == 2e10  # backward
+    assert abs(float(row[3]) - 2e10) <= 1e-6 * 2e10  # central difference

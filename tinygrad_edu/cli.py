@@ -353,8 +353,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
             return None  # x ± ε leaves the domain (log near 0, …): no central difference
 
     rows = []
-    eps = 1e-6
     for name, leaf in leaves.items():
+        eps = 1e-6 * max(1.0, abs(leaf.data))  # relative step: x ± ε must differ from x
         plus = at({**values, name: leaf.data + eps})
         minus = at({**values, name: leaf.data - eps})
         numeric = "-" if plus is None or minus is None else f"{(plus - minus) / (2 * eps):.10g}"
