@@ -357,44 +357,27 @@ _new_value = object.__new__
 def topo_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, parents before children; iterative, no recursion.
 
-    The same search as ``interior_order`` (see there), but leaves are kept: each is emitted
-    as soon as a node that uses it is expanded, in call order, so tapes and drawings list a
-    node's inputs before the work on them.
+    Each leaf is emitted as soon as a node that uses it is expanded, in call order, so tapes
+    and drawings list a node's inputs before the work on them.
     """
-    order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[Value | None] = [root]
-    push = stack.append
-    pop = stack.pop
-    while stack:
-        node = pop()
-        if node is None:
-            order.append(pop())  # type: ignore[arg-type]
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        push(node)
-        push(None)
-        parents = node._parents
-        for parent in parents:
-            if not parent._parents and parent not in visited:
-                visited.add(parent)  # a leaf waits for nothing: emit it at once
-                order.append(parent)
-        for parent in reversed(parents):
-            if parent not in visited:
-                push(parent)
-    return order
+    return _depth_first(root, keep_leaves=True)
 
 
 def interior_order(root: Value) -> list[Value]:
     """The nodes made by ops (no leaves) reachable from ``root``, parents before children.
 
-    A depth-first search with an explicit stack, so a chain of a million nodes needs no
-    recursion. A node is expanded once (``visited``), and a ``None`` marker pushed above it
-    says "when you pop me, all parents of the node below me are done": popping it emits that
-    node. Parents are pushed in reverse so they are visited in call order. Leaves are skipped:
-    backward() never needs to visit them, and they are half of the nodes of a typical graph.
+    What backward() walks: leaves need neither ordering nor zeroing, and they are about half
+    of the nodes of a typical graph.
+    """
+    return _depth_first(root, keep_leaves=False)
+
+
+def _depth_first(root: Value, keep_leaves: bool) -> list[Value]:
+    """Post-order depth-first search with an explicit stack (a million-node chain is fine).
+
+    A node is expanded once (``visited``), and a ``None`` marker pushed above it says "when
+    you pop me, all parents of the node below me are done": popping it emits that node.
+    Parents are pushed in reverse so they are visited in call order; leaves are never pushed.
     """
     if not root._parents:
         return [root]
@@ -413,7 +396,13 @@ def interior_order(root: Value) -> list[Value]:
         visited.add(node)
         push(node)
         push(None)
-        for parent in reversed(node._parents):
+        parents = node._parents
+        if keep_leaves:
+            for parent in parents:
+                if not parent._parents and parent not in visited:
+                    visited.add(parent)  # a leaf waits for nothing: emit it at once
+                    order.append(parent)
+        for parent in reversed(parents):
             if parent._parents and parent not in visited:
                 push(parent)
     return order
