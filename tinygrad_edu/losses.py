@@ -82,6 +82,18 @@ def _is_sequence(x: object) -> bool:
     return isinstance(x, Sequence) and not isinstance(x, str)
 
 
+def _batch_targets(target: object, n: int, noun: str, where: str) -> Sequence[object]:
+    """``target`` as a list of ``n`` targets for a batch of ``n`` ``noun``, or a ValueError."""
+    if not _is_sequence(target):
+        raise ValueError(
+            f"{where}: a batch of {n} {noun} needs a list of {n} targets, got {target!r}"
+        )
+    targets: Sequence[object] = target  # type: ignore[assignment]
+    if len(targets) != n:
+        raise ValueError(f"{where}: {n} {noun} but {len(targets)} targets; the lengths must match")
+    return targets
+
+
 def _pairs(pred: object, target: object, where: str) -> tuple[list[tuple[Value, float]], int]:
     """(prediction, target) for every element, and the number of examples m."""
     if _is_scalar(pred):
@@ -101,16 +113,7 @@ def _pairs(pred: object, target: object, where: str) -> tuple[list[tuple[Value, 
     batch: Sequence[object] = pred  # type: ignore[assignment]
     if len(batch) == 0:
         raise ValueError(f"{where}: the batch is empty")
-    if not _is_sequence(target):
-        raise ValueError(
-            f"{where}: a batch of {len(batch)} predictions needs a list of {len(batch)} targets, "
-            f"got {target!r}"
-        )
-    targets: Sequence[object] = target  # type: ignore[assignment]
-    if len(targets) != len(batch):
-        raise ValueError(
-            f"{where}: {len(batch)} predictions but {len(targets)} targets; the lengths must match"
-        )
+    targets = _batch_targets(target, len(batch), "predictions", where)
     pairs: list[tuple[Value, float]] = []
     for i, (p, t) in enumerate(zip(batch, targets)):
         if _is_scalar(p):
@@ -302,16 +305,7 @@ def cross_entropy(logits: Prediction, target: Target) -> Value:
         raise ValueError(f"{where}: expected at least one logit, got none")
     if all(_is_scalar(z) for z in rows):
         return _class_loss(_logit_vector(rows, where), target, where)
-    if not _is_sequence(target):
-        raise ValueError(
-            f"{where}: a batch of {len(rows)} examples needs a list of {len(rows)} targets, "
-            f"got {target!r}"
-        )
-    targets: Sequence[object] = target  # type: ignore[assignment]
-    if len(targets) != len(rows):
-        raise ValueError(
-            f"{where}: {len(rows)} examples but {len(targets)} targets; the lengths must match"
-        )
+    targets = _batch_targets(target, len(rows), "examples", where)
     losses = [_class_loss(_logit_vector(z, where), t, where) for z, t in zip(rows, targets)]
     return _mean(losses, len(losses))
 
