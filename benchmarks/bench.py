@@ -192,8 +192,7 @@ class TinygradTrainer:
         params = self.params
         losses = []
         for x, y in zip(self.points, self.labels):
-            score = model(x)
-            assert isinstance(score, Value)
+            (score,) = model(x)
             losses.append((score * -y + 1.0).relu())
         data_loss = vsum(losses) * (1.0 / len(losses))
         reg_loss = vsum(p * p for p in params) * ALPHA

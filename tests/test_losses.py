@@ -367,7 +367,7 @@ def test_losses_one_scalar_example_needs_no_list() -> None:
         (lambda: mse([], []), ValueError, "mse: the batch is empty"),
         (lambda: mse([Value(1.0)], [1.0, 2.0]), ValueError, "1 predictions but 2 targets"),
         (lambda: mse([[Value(1.0)]], [[1.0, 2.0]]), ValueError, "example 0 has 1 outputs"),
-        (lambda: mse([Value(1.0)], 1.0), ValueError, "needs a list of 1 targets"),
+        (lambda: mse([Value(1.0), Value(2.0)], 1.0), ValueError, "needs a list of 2 targets"),
         (lambda: mse(Value(1.0), "a"), ValueError, "one number as target"),
         (lambda: mse("x", 1.0), TypeError, "mse: expected a Value"),
         (lambda: mse([Value(1.0)], [float("nan")]), ValueError, "targets must be finite"),

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from numpy.typing import ArrayLike
 
 from tinygrad_edu import losses, manual
-from tinygrad_edu.engine import Value
 from tinygrad_edu.nn import MLP
 
 XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
@@ -117,10 +116,9 @@ def test_manual_sigmoid_bce_output_delta_is_a_minus_y() -> None:
     assert np.max(np.abs(general.delta[-1][:, 0] - a_minus_y)) <= 1e-12
 
     # the engine's gradient at each output pre-activation zᴸ is δᴸ / m
-    outs = [model(list(x)) for x in X.tolist()]
-    assert all(isinstance(o, Value) for o in outs)
-    z_nodes = [o.parents[0] for o in outs if isinstance(o, Value)]
-    loss = losses.bce([[o] for o in outs if isinstance(o, Value)], [[t] for t in y])
+    outs = [model(list(x))[0] for x in X.tolist()]
+    z_nodes = [o.parents[0] for o in outs]
+    loss = losses.bce([[o] for o in outs], [[t] for t in y])
     loss.backward()
     engine_delta = np.array([z.grad for z in z_nodes]) * len(y)
     assert np.max(np.abs(engine_delta - a_minus_y)) <= 1e-12
@@ -146,10 +144,9 @@ def test_manual_softmax_cross_entropy_output_delta_is_p_minus_y() -> None:
         assert np.max(np.abs(dW1 - dW2)) <= 1e-12
 
     outs = [model(list(x)) for x in X.tolist()]
-    rows = [o if isinstance(o, list) else [o] for o in outs]
-    loss = losses.cross_entropy(rows, classes)
+    loss = losses.cross_entropy(outs, classes)
     loss.backward()
-    engine_delta = np.array([[v.grad for v in row] for row in rows]) * len(classes)
+    engine_delta = np.array([[v.grad for v in row] for row in outs]) * len(classes)
     assert np.max(np.abs(engine_delta - p_minus_y)) <= 1e-12
     expected_loss = -np.mean(np.log(p[np.arange(5), classes]))
     assert abs(short.loss - expected_loss) <= 1e-12
@@ -182,7 +179,7 @@ def test_manual_xor_training_with_delta_equations_tracks_engine() -> None:
     for _ in range(steps):
         engine_net.zero_grad()
         preds = [engine_net(x) for x in XOR_X]
-        loss = losses.bce([[p] for p in preds if isinstance(p, Value)], [[t] for t in XOR_Y])
+        loss = losses.bce(preds, [[t] for t in XOR_Y])
         loss.backward()
         for p in engine_net.parameters():
             p.data -= lr * p.grad

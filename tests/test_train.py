@@ -26,7 +26,7 @@ def test_train_xor_with_the_lessons_network_reaches_low_loss_and_all_four_right(
     model = MLP(2, [4, 4, 1], activation="sigmoid", output_activation="sigmoid", seed=XOR_SEED)
     opt = SGD(model.parameters(), lr=XOR_LR)
     history = fit(model, X, y, loss="bce", optimizer=opt, epochs=XOR_EPOCHS, progress=False)
-    final = bce([Value(p) for p in predict(model, X)], y)  # type: ignore[arg-type]
+    final = bce([Value(p) for (p,) in predict(model, X)], y)  # type: ignore[misc]
     assert final.data < 0.05
     assert history.loss[-1] < 0.05 < history.loss[0]
     assert classify(model, X, "prob") == [0, 1, 1, 0]
@@ -145,7 +145,7 @@ def test_train_epoch_loss_is_the_size_weighted_mean_over_batches() -> None:
     model = MLP(1, [2, 1], seed=3)
     opt = SGD(model.parameters(), lr=0.0)
     h = fit(model, ROWS, TARGETS, loss="mse", optimizer=opt, epochs=2, batch_size=2, progress=False)
-    expected = math.fsum((p - t) ** 2 for p, t in zip(predict(model, ROWS), TARGETS)) / 5  # type: ignore[operator]
+    expected = math.fsum((p - t) ** 2 for (p,), t in zip(predict(model, ROWS), TARGETS)) / 5  # type: ignore[misc]
     assert h.loss == pytest.approx([expected, expected], rel=1e-13)
     assert h.accuracy == []  # regression: no accuracy
 
@@ -154,7 +154,7 @@ def test_train_l2_adds_its_penalty_to_the_recorded_loss() -> None:
     model = MLP(1, [2, 1], seed=3)
     opt = SGD(model.parameters(), lr=0.0)
     h = fit(model, ROWS, TARGETS, loss="mse", optimizer=opt, epochs=1, l2=0.01, progress=False)
-    data_loss = math.fsum((p - t) ** 2 for p, t in zip(predict(model, ROWS), TARGETS)) / 5  # type: ignore[operator]
+    data_loss = math.fsum((p - t) ** 2 for (p,), t in zip(predict(model, ROWS), TARGETS)) / 5  # type: ignore[misc]
     penalty = 0.01 * math.fsum(p.data**2 for p in model.parameters())
     assert h.loss[0] == pytest.approx(data_loss + penalty, rel=1e-13)
 
@@ -242,7 +242,7 @@ def test_train_predict_runs_without_building_a_graph() -> None:
     assert is_grad_enabled()
     assert all(p.grad == 0.0 for p in model.parameters())
     direct = model([1.0, 2.0])
-    assert out[0] == [v.data for v in direct]  # type: ignore[union-attr]
+    assert out[0] == [v.data for v in direct]
 
 
 @pytest.mark.parametrize(

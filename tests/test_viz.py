@@ -135,8 +135,7 @@ ABCF_LOCAL = {("a", "e"): B, ("b", "e"): A, ("e", "d"): 1.0, ("c", "d"): 1.0,
 
 def mlp_loss(seed: int = 0) -> tuple[MLP, Value]:
     mlp = MLP(2, [4, 4, 1], seed=seed)
-    out = mlp([0.5, -1.0])
-    assert isinstance(out, Value)
+    (out,) = mlp([0.5, -1.0])
     loss = (out - 1.0) ** 2
     loss.backward()
     return mlp, loss
@@ -289,8 +288,7 @@ def test_viz_colours_mark_root_params_inputs_zero_grads_with_legend(tmp_path: Pa
 @pytest.mark.parametrize("kind", ["module", "mapping", "list"])
 def test_viz_params_from_a_module_a_mapping_or_a_list(kind: str) -> None:
     mlp = MLP(1, [1], seed=3)
-    out = mlp([0.5])
-    assert isinstance(out, Value)
+    (out,) = mlp([0.5])
     named = dict(mlp.named_parameters())
     params = {"module": mlp, "mapping": named, "list": list(named.values())}[kind]
     source = draw_dot(out, params=params).source  # type: ignore[arg-type]
@@ -440,8 +438,8 @@ def test_viz_mlp_layer_view_has_one_box_per_layer(tmp_path: Path) -> None:
 
 def test_viz_batch_calls_number_the_neuron_repeats() -> None:
     mlp = MLP(2, [2, 1], seed=1)
-    outs = [mlp([0.5, -1.0]), mlp([1.0, 2.0])]
-    loss = outs[0] + outs[1]  # type: ignore[operator]
+    outs = [mlp([0.5, -1.0])[0], mlp([1.0, 2.0])[0]]
+    loss = outs[0] + outs[1]
     loss.backward()
     source = draw_dot(loss, params=mlp, level="neuron").source
     assert source.count("layers.0.neurons.0 · relu") == 1

@@ -241,7 +241,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.quiet,
     )
-    outputs = [float(o) for o in train.predict(model, X)]  # type: ignore[arg-type]
+    outputs = [o[0] for o in train.predict(model, X)]  # type: ignore[index]
     right = [(o >= 0.5) == (t == 1) for o, t in zip(outputs, y)]
 
     files: list[tuple[Path, str]] = []
@@ -522,7 +522,7 @@ def _errors(model: MLP, grid: Sequence[float], f: Callable[[float], float]) -> t
     from .engine import no_grad
 
     with no_grad():
-        diffs = [float(model([x]).data) - f(x) for x in grid]  # type: ignore[union-attr]
+        diffs = [model([x])[0].data - f(x) for x in grid]
     return max(abs(d) for d in diffs), math.sqrt(math.fsum(d * d for d in diffs) / len(diffs))
 
 
@@ -563,7 +563,7 @@ def cmd_approx(args: argparse.Namespace) -> int:
             )
         sup[width], rms[width] = _errors(model, grid, f)
         with no_grad():
-            fits[width] = [float(model([x]).data) for x in grid]  # type: ignore[union-attr]
+            fits[width] = [model([x])[0].data for x in grid]
         rows.append(
             [
                 str(width),

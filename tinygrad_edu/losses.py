@@ -83,7 +83,13 @@ def _is_sequence(x: object) -> bool:
 
 
 def _batch_targets(target: object, n: int, noun: str, where: str) -> Sequence[object]:
-    """``target`` as a list of ``n`` targets for a batch of ``n`` ``noun``, or a ValueError."""
+    """``target`` as a list of ``n`` targets for a batch of ``n`` ``noun``, or a ValueError.
+
+    A single number is the target of a batch of one (``mse(model(x), y)`` with a
+    one-output model): both readings of it give the same loss.
+    """
+    if n == 1 and _is_scalar(target) and not isinstance(target, Value):
+        return [target]
     if not _is_sequence(target):
         raise ValueError(
             f"{where}: a batch of {n} {noun} needs a list of {n} targets, got {target!r}"

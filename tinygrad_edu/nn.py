@@ -202,8 +202,10 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: ``nin`` inputs, then one layer per entry of ``nouts``.
 
-    Hidden layers use ``activation`` and the last one ``output_activation``. The call returns
-    a Value when the last layer has one neuron, else a list of Values.
+    Hidden layers use ``activation`` and the last one ``output_activation``. The call always
+    returns a list of Values, one per output neuron (one type, as a Layer returns), so callers
+    need no casework: ``model(x)[0]`` is the output of a one-output network. micrograd's
+    convention (a bare Value when there is one output) lives in ``tinygrad_edu.compat.micrograd``.
     """
 
     def __init__(
@@ -233,13 +235,13 @@ class MLP(Module):
         ]
         self._label_parameters()
 
-    def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Operand]) -> list[Value]:
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
         out: list[Value] = self.layers[0](x)
         for layer in self.layers[1:]:
             out = layer(out)
-        return out[0] if len(out) == 1 else out
+        return out
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, layer in enumerate(self.layers):
