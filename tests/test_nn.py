@@ -259,7 +259,6 @@ def test_nn_wrong_input_length_says_both_lengths(module: object, name: str) -> N
     "make",
     [
         lambda: Neuron(0),
-        lambda: Neuron(True),
         lambda: Layer(2, 0),
         lambda: MLP(0, [1]),
         lambda: MLP(2, []),
@@ -268,6 +267,76 @@ def test_nn_wrong_input_length_says_both_lengths(module: object, name: str) -> N
 def test_nn_bad_sizes_are_value_errors(make: object) -> None:
     with pytest.raises(ValueError):
         make()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Neuron(True), r"Neuron: nin must be an int, got bool True"),
+        (lambda: Neuron(2.0), r"Neuron: nin must be an int, got float 2\.0"),
+        (lambda: Layer(2, True), r"Layer: nout must be an int, got bool True"),
+        (lambda: MLP(2, None), r"MLP: nouts \(the layer sizes\) must be a sequence"),
+        (lambda: MLP(2, [3, None]), r"MLP: nouts\[1\] must be an int, got NoneType None"),
+        (lambda: MLP(2, "41"), r"MLP: nouts .* must be a sequence"),
+    ],
+)
+def test_nn_sizes_of_the_wrong_type_are_named_type_errors(make: object, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        make()  # type: ignore[operator]
+
+
+def test_nn_layer_with_no_inputs_names_the_layer_not_its_neurons() -> None:
+    with pytest.raises(ValueError, match=r"^Layer: nin must be an int ≥ 1, got 0$"):
+        Layer(0, 2)
+
+
+def test_nn_numpy_sizes_and_seeds_are_accepted() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    model = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=np.int64(7))
+    assert model.nin == 2 and model.nouts == [3, 1]
+    assert all(type(n) is int for n in [model.nin, *model.nouts])
+    assert model.state_dict() == MLP(2, [3, 1], seed=7).state_dict()
+    # a NumPy row is an input like a list
+    assert model(np.array([0.5, -1.0]))[0].data == model([0.5, -1.0])[0].data
+
+
+def test_nn_without_a_seed_draws_from_the_global_random_as_micrograd_does() -> None:
+    import random
+
+    state = random.getstate()
+    try:
+        random.seed(1337)
+        first = MLP(2, [4, 1]).state_dict()
+        n1 = Neuron(3).state_dict()
+        random.seed(1337)
+        second = MLP(2, [4, 1]).state_dict()
+        n2 = Neuron(3).state_dict()
+        # the weights are exactly random.uniform(-1, 1) draws, in parameter order
+        random.seed(1337)
+        draws = [random.uniform(-1.0, 1.0) for _ in range(8)]
+    finally:
+        random.setstate(state)
+    assert first == second and n1 == n2
+    weights = [v for k, v in first.items() if ".w." in k]
+    assert weights[:8] == draws
+    assert MLP(2, [4, 1], seed=5).state_dict() == MLP(2, [4, 1], seed=5).state_dict()
+
+
+@pytest.mark.parametrize(("nonlin", "activation"), [(True, "relu"), (False, "linear")])
+def test_nn_micrograd_nonlin_keyword_picks_relu_or_linear(nonlin: bool, activation: str) -> None:
+    assert Neuron(2, nonlin=nonlin, seed=0).activation == activation
+    assert Layer(2, 3, nonlin=nonlin, seed=0).activation == activation
+    n = Neuron(2, nonlin=nonlin, seed=0)
+    n.w[0].data, n.w[1].data = 1.0, 1.0
+    # relu(-2) = 0 with nonlin, -2 without
+    assert n([-1.0, -1.0]).data == (0.0 if nonlin else -2.0)
+
+
+def test_nn_nonlin_and_activation_together_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"Neuron: give activation= or micrograd's nonlin="):
+        Neuron(2, "tanh", nonlin=True)
+    with pytest.raises(TypeError, match=r"Layer: nonlin must be True or False, got 1"):
+        Layer(2, 2, nonlin=1)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- forward

@@ -112,17 +112,23 @@ def test_perceptron_refits_from_zero() -> None:
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        (lambda: Perceptron(0), "Perceptron: nin must be a positive int, got 0"),
-        (lambda: Perceptron(2, lr=0.0), "Perceptron: lr must be a finite number > 0, got 0.0"),
+        (lambda: Perceptron(0), "Perceptron: nin must be an int ≥ 1, got 0"),
+        (lambda: Perceptron(2, lr=0.0), "Perceptron: lr must be in (0, inf], got 0.0"),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [2]), "labels must be 0 or 1, got 2 at index 0"),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [1, 0]), "1 rows but 2 labels"),
-        (lambda: Perceptron(2).fit([[0.0]], [1]), "Perceptron.fit: expected 2 inputs, got 1"),
+        (
+            lambda: Perceptron(2).fit([[0.0]], [1]),
+            "Perceptron.fit: X is ragged: X[0] has 1 entries but the model's input size has 2",
+        ),
+        (
+            lambda: Perceptron(2).fit([[0.0, 1.0], [1.0]], [1, 0]),
+            "Perceptron.fit: X is ragged: X[1] has 1 entries",
+        ),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [1], max_epochs=0), "max_epochs must be"),
         (
             lambda: Perceptron(2).fit([[math.nan, 1.0]], [0]),
-            "Perceptron.fit: inputs must be finite numbers, got nan",
+            "Perceptron.fit: an input must be finite, got nan",
         ),
-        (lambda: Perceptron(2)([1.0, "a"]), "Perceptron.decision_function: inputs must be"),  # type: ignore[list-item]
         (lambda: perceptron_bound([[1.0]], [1], (0.0,), 0.0), "must be finite and non-zero"),
         (lambda: perceptron_bound([[1.0, 2.0]], [1], (1.0,)), "row 0 has 2 inputs but w has 1"),
     ],
@@ -133,3 +139,42 @@ def test_perceptron_bad_input_gets_a_clear_error(call: Callable[[], object], wor
         with pytest.raises(ValueError) as info:
             call()
     assert words in str(info.value)
+
+
+def test_perceptron_bad_input_types_are_named_type_errors() -> None:
+    with pytest.raises(TypeError, match=r"Perceptron.decision_function: an input must be a real"):
+        Perceptron(2)([1.0, "a"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"Perceptron.fit: label 0 must be a number, got bool"):
+        Perceptron(2).fit([[0.0, 1.0]], [True])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"Perceptron: nin must be an int, got bool True"):
+        Perceptron(True)
+
+
+def test_perceptron_bound_is_exact_for_points_at_1e200() -> None:
+    # the hand numbers of test_perceptron_bound_on_hand_numbers scaled by s = 1e200: with
+    # x̃ = (±s, 0, 1) and v = (1, 0, 0): R² = s² + 1, γ = s, so (R/γ)² = 1 + 1/s² = 1.0 in floats
+    s = 1e200
+    X, y = [[s, 0.0], [-s, 0.0]], [1, 0]
+    assert separation_margin(X, y, (1.0, 0.0)) == s
+    assert perceptron_bound(X, y, (1.0, 0.0)) == 1.0
+    # a huge separator too: the norm is taken without squaring
+    assert perceptron_bound(X, y, (1e300, 0.0)) == 1.0
+    # (0.5s, 0) and (−0.5s, 0) added: R is still ≈ s, γ = 0.5s, so (R/γ)² = 4
+    X2, y2 = [*X, [0.5 * s, 0.0], [-0.5 * s, 0.0]], [*y, 1, 0]
+    assert perceptron_bound(X2, y2, (1.0, 0.0)) == 4.0
+
+
+def test_perceptron_bound_beyond_the_float_range_is_a_clear_overflow() -> None:
+    # R ≈ 1e200 and γ = 1e-200: (R/γ)² = 1e800
+    X, y = [[1e200, 0.0], [-1e-200, 0.0]], [1, 0]
+    with pytest.raises(OverflowError, match=r"perceptron_bound: the bound \(R/γ\)² is beyond"):
+        perceptron_bound(X, y, (1.0, 0.0))
+
+
+def test_perceptron_accepts_numpy_rows_labels_and_counts() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    X, y = data.and_()
+    p = Perceptron(np.int64(2), lr=np.float32(1.0))
+    result = p.fit(np.array(X), np.array(y), max_epochs=np.int64(10), seed=np.int64(0))
+    assert result == Perceptron(2).fit(X, y, max_epochs=10)
+    assert perceptron_bound(np.array(X), np.array(y), np.array([2.0, 2.0]), np.float64(-3.0)) > 0
