@@ -7,10 +7,12 @@ import math
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinygrad_edu.engine import Value
 from tinygrad_edu.nn import MLP
-from tinygrad_edu.optim import SGD, Adam, Optimizer
+from tinygrad_edu.optim import SGD, Adam, AdamW, Optimizer
 
 
 def objective(p: list[Value]) -> Value:
@@ -81,6 +83,21 @@ TORCH_STEPS: dict[str, list[list[float]]] = {
         [0.5399538629932901, -1.5400865292123542, 1.9600241961661684],
         [0.5499117042869001, -1.550164337259139, 1.9500460023083728],
     ],
+    # torch.optim.AdamW (decoupled weight decay), same script, torch 2.14.1, float64
+    "adamw": [
+        [0.599499999371347, -1.5984999982937214, 1.8980000005580586],
+        [0.698561209963074, -1.6970050116544595, 1.7962617057666024],
+        [0.7969556161327839, -1.7956175624637634, 1.6948382259750596],
+        [0.8944649897428728, -1.8944420797631651, 1.593739020296342],
+        [0.9908910921229077, -1.9935769773202847, 1.4929316550369192],
+    ],
+    "adamw_custom": [
+        [0.542499968567368, -1.5274999146862207, 1.9200000279029132],
+        [0.5841916963798618, -1.5547415486968532, 1.8412932641509256],
+        [0.6249849984546526, -1.5818148225256259, 1.7639053061505314],
+        [0.6648043396932577, -1.608795502707377, 1.6878473860940408],
+        [0.7035918023037737, -1.6357456140549307, 1.6131166056370572],
+    ],
 }
 
 CONFIGS: dict[str, Callable[[list[Value]], Optimizer]] = {
@@ -91,6 +108,8 @@ CONFIGS: dict[str, Callable[[list[Value]], Optimizer]] = {
     "sgd_nesterov_wd": lambda p: SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
     "adam": lambda p: Adam(p, lr=0.1),
     "adam_custom": lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    "adamw": lambda p: AdamW(p, lr=0.1),
+    "adamw_custom": lambda p: AdamW(p, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.3),
 }
 
 
@@ -186,9 +205,23 @@ P = [Value(1.0)]
 @pytest.mark.parametrize(
     ("make", "exc", "words"),
     [
-        (lambda: SGD(P, lr=-0.1), ValueError, "SGD: lr must be a finite number ≥ 0, got -0.1"),
+        (lambda: SGD(P, lr=-0.1), ValueError, "SGD: lr must be in [0, inf], got -0.1"),
         (lambda: SGD(P, lr=math.nan), ValueError, "SGD: lr must be"),
-        (lambda: SGD(P, lr=True), ValueError, "SGD: lr must be a number"),
+        (lambda: SGD(P, lr=True), TypeError, "SGD: lr must be a number, got bool True"),
+        (lambda: SGD(P, lr="0.1"), TypeError, "SGD: lr must be a real number, got str '0.1'"),  # type: ignore[arg-type]
+        (lambda: Adam(P, eps=0.0), ValueError, "Adam: eps must be in (0, inf], got 0.0"),
+        (lambda: AdamW(P, eps=0), ValueError, "AdamW: eps must be in (0, inf], got 0"),
+        (
+            lambda: SGD(MLP(2, [1], seed=0), lr=0.1),
+            TypeError,
+            "SGD: pass model.parameters(), not the model itself (got a MLP)",
+        ),  # type: ignore[arg-type]
+        (lambda: Adam(None), TypeError, "Adam: params (use model.parameters()) must be a sequence"),  # type: ignore[arg-type]
+        (
+            lambda: SGD(3, lr=0.1),
+            TypeError,
+            "SGD: params (use model.parameters()) must be a sequence",
+        ),  # type: ignore[arg-type]
         (lambda: SGD(P, lr=0.1, momentum=-0.5), ValueError, "momentum must be"),
         (lambda: SGD(P, lr=0.1, weight_decay=-1), ValueError, "weight_decay must be"),
         (lambda: SGD(P, lr=0.1, nesterov=True), ValueError, "nesterov needs momentum > 0"),
@@ -218,3 +251,139 @@ def test_optim_a_bad_lr_set_later_is_caught_at_step() -> None:
     with pytest.raises(ValueError, match="SGD: lr must be"):
         opt.step()
     assert p.data == 1.0
+
+
+# --------------------------------------------------------------------------- AdamW
+def test_optim_adamw_decays_the_weight_outside_the_moments() -> None:
+    # g = 0 throughout: Adam's moments stay 0, so only the decoupled decay p ← p(1 − ηλ) acts
+    p = Value(2.0)
+    opt = AdamW([p], lr=0.1, weight_decay=0.5)
+    for _ in range(3):
+        p.grad = 0.0
+        opt.step()
+    assert p.data == 2.0 * 0.95 * 0.95 * 0.95
+    assert opt.m == [0.0] and opt.v == [0.0]
+    # Adam's coupled decay puts λp into the gradient: the moments see it and p moves by ≈ lr
+    q = Value(2.0)
+    coupled = Adam([q], lr=0.1, weight_decay=0.5)
+    q.grad = 0.0
+    coupled.step()
+    assert coupled.m[0] == (1.0 - 0.9) * (0.5 * 2.0)
+    assert math.isclose(q.data, 2.0 - 0.1, rel_tol=1e-7)
+
+
+def test_optim_adamw_default_weight_decay_is_pytorchs() -> None:
+    assert AdamW([Value(1.0)]).weight_decay == 0.01
+    assert Adam([Value(1.0)]).weight_decay == 0.0
+
+
+# --------------------------------------------------------------------------- all or nothing
+class Exploding(float):
+    """A gradient that raises as soon as an update rule does arithmetic with it."""
+
+    def __init__(self, value: float, exc: type[BaseException]) -> None:
+        self.exc = exc
+
+    def __new__(cls, value: float, exc: type[BaseException]) -> Exploding:
+        return super().__new__(cls, value)
+
+    def _boom(self, *_: object) -> float:
+        raise self.exc("injected")
+
+    __add__ = __radd__ = __mul__ = __rmul__ = __sub__ = __rsub__ = _boom
+
+
+STEPPERS: dict[str, Callable[[list[Value]], Optimizer]] = {
+    "sgd": lambda p: SGD(p, lr=0.1),
+    "sgd_nesterov": lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+    "adam": lambda p: Adam(p, lr=0.1, weight_decay=0.1),
+    "adamw": lambda p: AdamW(p, lr=0.1),
+}
+
+
+@given(
+    name=st.sampled_from(sorted(STEPPERS)),
+    n=st.integers(1, 8),
+    warmup=st.integers(0, 3),
+    data=st.data(),
+)
+def test_optim_step_is_all_or_nothing_under_an_injected_exception(
+    name: str, n: int, warmup: int, data: st.DataObject
+) -> None:
+    values = data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n))
+    grads = data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n))
+    bad = data.draw(st.integers(0, n - 1))
+    exc = data.draw(st.sampled_from([KeyboardInterrupt, RuntimeError, ArithmeticError]))
+    params = [Value(v) for v in values]
+    twin = [Value(v) for v in values]
+    opt, ref = STEPPERS[name](params), STEPPERS[name](twin)
+    for _ in range(warmup):  # some state (buffers, moments, t) to protect
+        for p, q, g in zip(params, twin, grads):
+            p.grad = q.grad = g
+        opt.step()
+        ref.step()
+    before = [p.data for p in params]
+    state = opt.checkpoint().state
+    for p, g in zip(params, grads):
+        p.grad = g
+    params[bad].grad = Exploding(grads[bad], exc)
+    with pytest.raises(exc, match="injected"):
+        opt.step()
+    assert [p.data for p in params] == before
+    assert opt.checkpoint().state == state
+    # the optimizer goes on exactly as one that never saw the failed step
+    for p, q, g in zip(params, twin, grads):
+        p.grad = q.grad = g
+    opt.step()
+    ref.step()
+    assert [p.data for p in params] == [q.data for q in twin]
+
+
+def test_optim_an_interrupted_assignment_rolls_back_every_parameter() -> None:
+    class Fragile(Value):
+        """A parameter whose new value cannot be stored (a Ctrl-C at that moment)."""
+
+        armed = False
+
+        def __setattr__(self, key: str, value: object) -> None:
+            if key == "data" and Fragile.armed:
+                Fragile.armed = False
+                raise KeyboardInterrupt
+            super().__setattr__(key, value)
+
+    params = [Value(1.0), Value(2.0), Fragile(3.0), Value(4.0)]
+    opt = Adam(params, lr=0.1)
+    for p in params:
+        p.grad = 1.0
+    Fragile.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert [p.data for p in params] == [1.0, 2.0, 3.0, 4.0]
+    assert opt.t == 0 and opt.m == [0.0] * 4
+
+
+def test_optim_checkpoint_and_restore_put_back_values_and_state() -> None:
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    p.grad = 1.0
+    opt.step()
+    saved = opt.checkpoint()
+    opt.step()
+    opt.step()
+    opt.restore(saved)
+    assert p.data == 0.9 and opt.buffers == [1.0]
+    with pytest.raises(ValueError, match=r"SGD.restore: expected a checkpoint"):
+        opt.restore(SGD([Value(0.0), Value(1.0)], lr=0.1).checkpoint())
+
+
+def test_optim_numpy_hyper_parameters_are_numbers() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    p, q = Value(1.0), Value(1.0)
+    SGD([p], lr=np.float32(0.5), momentum=np.float64(0.0)).lr  # noqa: B018
+    opt = Adam([p], lr=np.float32(0.5), betas=(np.float64(0.9), np.float32(0.999)))
+    ref = Adam([q], lr=float(np.float32(0.5)), betas=(0.9, float(np.float32(0.999))))
+    assert type(opt.lr) is float and type(opt.betas[1]) is float
+    p.grad = q.grad = 2.0
+    opt.step()
+    ref.step()
+    assert p.data == q.data
