@@ -16,7 +16,7 @@ from .losses import (
 )
 from .manual import crosscheck
 from .nn import MLP, Layer, Module, Neuron, Perceptron, from_config, perceptron_bound
-from .optim import SGD, Adam
+from .optim import SGD, Adam, AdamW
 from .serialize import ModelFileError, load, save
 from .tape import print_tape, tape
 from .train import DivergedError, History, accuracy, classify, fit, predict
@@ -26,6 +26,7 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AdamW",
     "DivergedError",
     "GradcheckError",
     "GraphvizNotFound",
