@@ -370,14 +370,38 @@ def test_losses_one_scalar_example_needs_no_list() -> None:
         (lambda: mse([Value(1.0), Value(2.0)], 1.0), ValueError, "needs a list of 2 targets"),
         (lambda: mse(Value(1.0), "a"), ValueError, "one number as target"),
         (lambda: mse("x", 1.0), TypeError, "mse: expected a Value"),
-        (lambda: mse([Value(1.0)], [float("nan")]), ValueError, "targets must be finite"),
+        (lambda: mse([Value(1.0)], [float("nan")]), ValueError, "mse: a target must be finite"),
+        (lambda: mse([Value(1.0)], [True]), TypeError, "mse: a target must be a number, got bool"),
+        (lambda: mse([True], [1.0]), TypeError, "mse: example 0 (a prediction) must be a number, got bool"),
+        (lambda: mse([Value(1.0)], [10**400]), OverflowError, "mse: a target is too large"),
+        (
+            lambda: mse([[Value(1.0), Value(2.0)], [Value(3.0)]], [[1, 2], [3]]),
+            ValueError,
+            "mse: the batch is ragged: example 1 has 1 entries but example 0 has 2 entries",
+        ),
+        (
+            lambda: half_sse([[1.0, 2.0], [3.0]], [[1, 2], [3]]),
+            ValueError,
+            "half_sse: the batch is ragged: example 1 has 1 entries",
+        ),
+        (
+            lambda: mse([Value(1.0), [Value(2.0)]], [1.0, [2.0]]),
+            ValueError,
+            "mse: the batch is ragged: example 1 has 1 entries but example 0 has a single number",
+        ),
+        (
+            lambda: cross_entropy([[1.0, 2.0], [3.0]], [0, 0]),
+            ValueError,
+            "cross_entropy: the batch is ragged: example 1 has 1 entries but example 0 has 2",
+        ),
         (lambda: bce(Value(1.5), 1.0), ValueError, "bce: probabilities must be in [0, 1], got 1.5"),
         (lambda: bce(Value(0.5), 2.0), ValueError, "bce: targets must be in [0, 1], got 2.0"),
         (lambda: bce(Value(0.5), 1.0, eps=0.5), ValueError, "bce: eps must be"),
+        (lambda: bce(Value(0.5), 1.0, eps=True), TypeError, "bce: eps must be a number, got bool"),
         (
             lambda: bce(Value(0.0), 1.0, eps=0.0),
             ValueError,
-            "bce: eps must be a number in (0, 0.5)",
+            "bce: eps must be in (0, 0.5), got 0.0",
         ),
         (lambda: bce_with_logits(Value(0.5), -1.0), ValueError, "bce_with_logits: targets"),
         (lambda: hinge(Value(0.5), 0.0), ValueError, "hinge: targets must be +1 or -1, got 0.0"),
@@ -407,3 +431,18 @@ def test_losses_registry_lists_the_agreed_six() -> None:
 def test_losses_nan_prediction_passes_through_for_fit_to_report() -> None:
     assert math.isnan(bce(Value(float("nan")), 1.0).data)
     assert math.isnan(mse([Value(float("nan"))], [0.0]).data)
+
+
+def test_losses_numpy_targets_and_predictions_give_the_same_numbers() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    preds = [Value(0.25), Value(0.75)]
+    assert mse(preds, np.array([0, 1])).data == mse(preds, [0.0, 1.0]).data == 0.0625
+    assert bce(preds, np.array([0.0, 1.0])).data == bce(preds, [0, 1]).data
+    assert hinge(preds, np.array([-1, 1])).data == hinge(preds, [-1, 1]).data
+    logits = [[Value(1.0), Value(2.0)], [Value(0.5), Value(-0.5)]]
+    assert (
+        cross_entropy(logits, np.array([1, 0])).data
+        == cross_entropy(logits, [1, 0]).data
+        == cross_entropy(logits, np.array([[0.0, 1.0], [1.0, 0.0]])).data
+    )
+    assert mse(np.float64(0.5), np.float32(0.0)).data == 0.25

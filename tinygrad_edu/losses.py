@@ -33,6 +33,7 @@ import math
 import numbers
 from collections.abc import Callable, Sequence
 
+from . import checks
 from .engine import Value, vsum
 
 Scalar = Value | float | int
@@ -58,28 +59,41 @@ __all__ = [
 
 # --------------------------------------------------------------------------- shapes
 def _is_scalar(x: object) -> bool:
-    return isinstance(x, Value) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+    return isinstance(x, Value) or checks.is_real(x)
 
 
 def _as_value(x: object, where: str) -> Value:
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return Value(float(x))
-    raise TypeError(f"{where}: expected a Value or a number, got {type(x).__name__} ({x!r})")
+    return Value(checks.real(x, where, "a prediction"))
 
 
 def _target_number(t: object, where: str) -> float:
-    if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        f = float(t)
-        if math.isfinite(f):
-            return f
-        raise ValueError(f"{where}: targets must be finite, got {t!r}")
-    raise TypeError(f"{where}: a target must be a number, got {type(t).__name__} ({t!r})")
+    return checks.finite(t, where, "a target")
 
 
 def _is_sequence(x: object) -> bool:
-    return isinstance(x, Sequence) and not isinstance(x, str)
+    if isinstance(x, Sequence):
+        return not isinstance(x, (str, bytes))
+    return hasattr(x, "tolist") and hasattr(x, "__len__")  # a NumPy array
+
+
+def _check_not_ragged(batch: Sequence[object], noun: str, where: str) -> None:
+    """A batch whose examples are vectors must have one length; the first other one is named."""
+    lengths = [len(e) if _is_sequence(e) else None for e in batch]  # type: ignore[arg-type]
+    if all(n is None for n in lengths):
+        return
+    first = lengths[0]
+    for i, n in enumerate(lengths):
+        if n != first:
+
+            def size(k: int | None) -> str:
+                return "a single number" if k is None else f"{k} entries"
+
+            raise ValueError(
+                f"{where}: the batch is ragged: {noun} {i} has {size(n)} but {noun} 0 has "
+                f"{size(first)}"
+            )
 
 
 def _batch_targets(target: object, n: int, noun: str, where: str) -> Sequence[object]:
@@ -92,9 +106,9 @@ def _batch_targets(target: object, n: int, noun: str, where: str) -> Sequence[ob
         return [target]
     if not _is_sequence(target):
         raise ValueError(
-            f"{where}: a batch of {n} {noun} needs a list of {n} targets, got {target!r}"
+            f"{where}: a batch of {n} {noun} needs a list of {n} targets, got {checks.show(target)}"
         )
-    targets: Sequence[object] = target  # type: ignore[assignment]
+    targets: Sequence[object] = checks.sequence(target, where, "the targets")
     if len(targets) != n:
         raise ValueError(f"{where}: {n} {noun} but {len(targets)} targets; the lengths must match")
     return targets
@@ -116,23 +130,30 @@ def _pairs(pred: object, target: object, where: str) -> tuple[list[tuple[Value, 
             f"{where}: expected a Value, a list of Values or a list of lists, "
             f"got {type(pred).__name__}"
         )
-    batch: Sequence[object] = pred  # type: ignore[assignment]
+    batch: Sequence[object] = checks.sequence(pred, where, "the predictions")
     if len(batch) == 0:
         raise ValueError(f"{where}: the batch is empty")
+    _check_not_ragged(batch, "example", where)
     targets = _batch_targets(target, len(batch), "predictions", where)
     pairs: list[tuple[Value, float]] = []
     for i, (p, t) in enumerate(zip(batch, targets)):
         if _is_scalar(p):
             p = [p]
         elif not _is_sequence(p) or len(p) == 0:  # type: ignore[arg-type]
+            checks.real(p, where, f"example {i} (a prediction)")  # names a bool or a string
             raise TypeError(
-                f"{where}: example {i} must be a Value or a non-empty list of Values, got {p!r}"
+                f"{where}: example {i} must be a Value or a non-empty list of Values, "
+                f"got {checks.show(p)}"
             )
         row: Sequence[object] = p  # type: ignore[assignment]
         if _is_scalar(t):
             t = [t]
+        elif not _is_sequence(t):
+            _target_number(t, where)  # a named TypeError for a bool, a string, None
         if not _is_sequence(t) or len(t) != len(row):  # type: ignore[arg-type]
-            raise ValueError(f"{where}: example {i} has {len(row)} outputs but its target is {t!r}")
+            raise ValueError(
+                f"{where}: example {i} has {len(row)} outputs but its target is {checks.show(t)}"
+            )
         for pk, tk in zip(row, t):  # type: ignore[call-overload]
             if _is_sequence(pk):
                 raise TypeError(f"{where}: example {i} is nested more than two levels deep")
@@ -176,10 +197,9 @@ def bce(prob: Prediction, target: Target, eps: float = 1e-12) -> Value:
     p is clamped to [eps, 1 − eps] so log never sees 0. Probabilities must lie in [0, 1]
     (use :func:`bce_with_logits` for raw scores); targets in [0, 1] (soft labels allowed).
     """
-    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not 0.0 < eps < 0.5:
-        raise ValueError(f"bce: eps must be a number in (0, 0.5), got {eps!r}")
+    eps = checks.in_range(eps, "bce", "eps", 0.0, 0.5, low_open=True, high_open=True)
     pairs, _ = _pairs(prob, target, "bce")
-    lo, hi = float(eps), 1.0 - float(eps)
+    lo, hi = eps, 1.0 - eps
     terms: list[Value] = []
     for p, y in pairs:
         if not 0.0 <= p.data <= 1.0 and p.data == p.data:  # NaN passes: fit() reports it
@@ -237,7 +257,7 @@ def hinge(score: Prediction, target: Target) -> Value:
 def _logit_vector(logits: object, where: str) -> list[Value]:
     if not _is_sequence(logits):
         raise TypeError(f"{where}: expected a list of logits, got {type(logits).__name__}")
-    zs = [_as_value(z, where) for z in logits]  # type: ignore[attr-defined]
+    zs = [_as_value(z, where) for z in checks.sequence(logits, where, "the logits")]
     if not zs:
         raise ValueError(f"{where}: expected at least one logit, got none")
     return zs
@@ -272,7 +292,7 @@ def _class_loss(zs: list[Value], t: object, where: str) -> Value:
     """−Σₖ yₖ log softmax(z)ₖ for one example; t a class index or a list of yₖ."""
     shifted, _, total = _shifted_exps(zs)
     n = len(zs)
-    if isinstance(t, numbers.Integral) and not isinstance(t, bool):
+    if checks.is_real(t) and isinstance(t, numbers.Integral):
         c = int(t)
         if not 0 <= c < n:
             raise ValueError(f"{where}: class index {c} out of range for {n} classes")
@@ -282,7 +302,7 @@ def _class_loss(zs: list[Value], t: object, where: str) -> Value:
             f"{where}: a target must be a class index (int) or a list of {n} probabilities, "
             f"got {type(t).__name__} ({t!r})"
         )
-    ys = [_target_number(y, where) for y in t]  # type: ignore[attr-defined]
+    ys = [_target_number(y, where) for y in checks.sequence(t, where, "a target")]
     if len(ys) != n:
         raise ValueError(f"{where}: {n} logits but a target of {len(ys)} probabilities")
     if any(y < 0.0 for y in ys):
@@ -306,11 +326,12 @@ def cross_entropy(logits: Prediction, target: Target) -> Value:
         raise TypeError(
             f"{where}: expected a list of logits or a batch of them, got {type(logits).__name__}"
         )
-    rows: Sequence[object] = logits  # type: ignore[assignment]
+    rows: Sequence[object] = checks.sequence(logits, where, "the logits")
     if len(rows) == 0:
         raise ValueError(f"{where}: expected at least one logit, got none")
     if all(_is_scalar(z) for z in rows):
         return _class_loss(_logit_vector(rows, where), target, where)
+    _check_not_ragged(rows, "example", where)
     targets = _batch_targets(target, len(rows), "examples", where)
     losses = [_class_loss(_logit_vector(z, where), t, where) for z, t in zip(rows, targets)]
     return _mean(losses, len(losses))
