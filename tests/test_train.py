@@ -312,7 +312,18 @@ def _fit(**kwargs: object) -> object:
         ({"epochs": 0}, ValueError, "fit: epochs must be an int ≥ 1, got 0"),
         ({"batch_size": 0}, ValueError, "fit: batch_size must be an int ≥ 1, got 0"),
         ({"decision": "round"}, ValueError, "fit: unknown decision 'round'"),
-        ({"l2": -1.0}, ValueError, "fit: l2 must be a finite number ≥ 0, got -1.0"),
+        ({"l2": -1.0}, ValueError, "fit: l2 must be in [0, inf], got -1.0"),
+        ({"l2": True}, TypeError, "fit: l2 must be a number, got bool True"),
+        ({"epochs": 2.0}, TypeError, "fit: epochs must be an int, got float 2.0"),
+        ({"seed": "a"}, TypeError, "fit: seed must be an int, got str 'a'"),
+        ({"X": None}, TypeError, "fit: X must be a sequence"),
+        ({"y": None}, TypeError, "fit: y must be a sequence"),
+        (
+            {"X": [[1.0], [2.0, 3.0], [0.0], [1.0], [2.0]]},
+            ValueError,
+            "fit: X is ragged: X[1] has 2 entries but X[0] has 1",
+        ),
+        ({"X": [[1.0], [math.nan], [0.0], [1.0], [2.0]]}, ValueError, "fit: X[1] must be finite"),
     ],
 )
 def test_train_bad_arguments_are_clear_errors(
@@ -333,3 +344,136 @@ def test_train_accuracy_rejects_a_class_index_out_of_range() -> None:
     model = MLP(2, [3], seed=0)
     with pytest.raises(ValueError, match=r"accuracy: class index 7 is out of range for 3 outputs"):
         accuracy(model, [[0.0, 1.0]], [7], "argmax")
+
+
+# --------------------------------------------------------------------------- faults
+def test_train_an_update_to_inf_keeps_the_last_good_weights_and_optimizer_state() -> None:
+    model = line_model()
+    opt = SGD(model.parameters(), lr=1e308, momentum=0.9)
+    before = model.state_dict()
+    with pytest.raises(DivergedError, match=r"became -?inf in the update at epoch 1 of 3, batch 1"):
+        fit(model, ROWS, TARGETS, loss="mse", optimizer=opt, epochs=3, progress=False)
+    assert model.state_dict() == before
+    assert opt.buffers == [None, None]  # the failed step's momentum is gone too
+
+
+def test_train_nan_loss_and_inf_update_keep_the_same_weights_as_a_clean_run() -> None:
+    # both paths stop on epoch 3: the weights must be those after epoch 2 of the same run
+    reference = line_model()
+    fit(
+        reference,
+        ROWS,
+        TARGETS,
+        loss="mse",
+        optimizer=SGD(reference.parameters(), lr=0.01),
+        epochs=2,
+        progress=False,
+    )
+    calls = 0
+
+    def nan_on_third(preds: Sequence[Value], targets: Sequence[float]) -> Value:
+        nonlocal calls
+        calls += 1
+        return Value(math.nan) if calls == 3 else mse(preds, targets)
+
+    model = line_model()
+    with pytest.raises(DivergedError, match="the weights before it are kept"):
+        fit(
+            model,
+            ROWS,
+            TARGETS,
+            loss=nan_on_third,
+            optimizer=SGD(model.parameters(), lr=0.01),
+            epochs=5,
+            progress=False,
+        )
+    assert model.state_dict() == reference.state_dict()
+
+    model = line_model()
+    opt = SGD(model.parameters(), lr=0.01)
+    with pytest.raises(DivergedError, match=r"became -?inf in the update at epoch 3 of 5"):
+        fit(
+            model,
+            ROWS,
+            TARGETS,
+            loss="mse",
+            optimizer=opt,
+            epochs=5,
+            progress=False,
+            lr_schedule=lambda e: 1e308 if e == 2 else 0.01,
+        )
+    assert model.state_dict() == reference.state_dict()
+
+
+def test_train_an_error_in_the_loss_names_the_epoch_and_batch() -> None:
+    calls = 0
+
+    def fails_on_fourth(preds: Sequence[Value], targets: Sequence[float]) -> Value:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise KeyError("no such column")
+        return mse(preds, targets)
+
+    model = line_model()
+    opt = SGD(model.parameters(), lr=0.01)
+    # 5 rows in batches of 2: 3 batches an epoch, so the 4th call is epoch 2, batch 1
+    with pytest.raises(KeyError, match=r"fit: at epoch 2 of 3, batch 1: 'no such column'"):
+        fit(
+            model,
+            ROWS,
+            TARGETS,
+            loss=fails_on_fourth,
+            optimizer=opt,
+            epochs=3,
+            batch_size=2,
+            progress=False,
+        )
+
+
+def test_train_a_loss_that_returns_a_float_is_a_named_error() -> None:
+    model = line_model()
+    opt = SGD(model.parameters(), lr=0.01)
+    with pytest.raises(
+        TypeError, match=r"fit: at epoch 1 of 3, batch 1: the loss function returned float 0\.5"
+    ):
+        fit(model, ROWS, TARGETS, loss=lambda p, t: 0.5, optimizer=opt, epochs=3, progress=False)
+
+
+def test_train_numpy_inputs_give_the_same_run_as_lists() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    X, y = data.xor()
+
+    def run(X: object, y: object, epochs: object, size: object, seed: object, lr: object) -> list:
+        model = MLP(2, [4, 1], "tanh", "sigmoid", seed=3)
+        opt = SGD(model.parameters(), lr=lr)  # type: ignore[arg-type]
+        h = fit(
+            model,
+            X,  # type: ignore[arg-type]
+            y,  # type: ignore[arg-type]
+            loss="bce",
+            optimizer=opt,
+            epochs=epochs,  # type: ignore[arg-type]
+            batch_size=size,  # type: ignore[arg-type]
+            seed=seed,  # type: ignore[arg-type]
+            progress=False,
+        )
+        return [h.loss, h.accuracy, model.state_dict()]
+
+    lr32 = np.float32(0.5)
+    plain = run(X, y, 20, 2, 1, float(lr32))
+    assert (
+        run(np.array(X), np.array([0, 1, 1, 0]), np.int64(20), np.int64(2), np.int64(1), lr32)
+        == plain
+    )
+    assert plain[1][-1] >= 0.0  # accuracy was recorded (targets np.int64 have labels)
+
+
+def test_train_accuracy_with_a_nan_target_or_output_is_an_error() -> None:
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(ValueError, match=r"accuracy: a target must be finite, got nan"):
+        accuracy(model, [[0.0], [1.0]], [1.0, math.nan], "prob")
+    with pytest.raises(ValueError, match=r"accuracy: the model's output for row 0 is nan"):
+        accuracy(lambda x: Value(math.nan), [[0.0]], [1.0], "prob")  # type: ignore[arg-type, return-value]
+    with pytest.raises(TypeError, match=r"accuracy: a target must be a number, got bool"):
+        accuracy(model, [[0.0]], [True], "prob")

@@ -25,14 +25,16 @@ accuracy) unless ``decision`` names a rule.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from . import checks
 from .engine import Value, no_grad, vsum
 from .losses import LOSSES, LossFn, get_loss
-from .optim import Optimizer
+from .optim import Checkpoint, Optimizer
 
 __all__ = [
     "DECISIONS",
@@ -90,9 +92,11 @@ class History:
 
 # --------------------------------------------------------------------------- decisions
 def _check_decision(decision: str | None, where: str) -> str | None:
-    if decision is not None and decision not in DECISIONS:
+    if decision is not None and (not isinstance(decision, str) or decision not in DECISIONS):
         valid = ", ".join(repr(d) for d in DECISIONS)
-        raise ValueError(f"{where}: unknown decision {decision!r}; choose one of {valid} or None")
+        raise ValueError(
+            f"{where}: unknown decision {checks.show(decision)}; choose one of {valid} or None"
+        )
     return decision
 
 
@@ -128,36 +132,52 @@ def _predicted_label(out: Output, decision: str) -> int:
     return 1 if s > 0.0 else -1  # "sign"
 
 
-def _target_label(target: object, decision: str) -> int:
+def _target_label(target: object, decision: str, where: str) -> int:
     if decision == "argmax":
-        if isinstance(target, int) and not isinstance(target, bool):
-            return target
-        if isinstance(target, Sequence):
-            return _argmax([float(t) for t in target])
+        if checks.is_real(target) and isinstance(target, numbers.Integral):
+            return int(target)
+        if isinstance(target, Sequence) and not isinstance(target, str):
+            return _argmax([checks.finite(t, where, "a one-hot target") for t in target])
         raise ValueError(
-            f"decision 'argmax' needs class indices or one-hot targets, got {target!r}"
+            f"{where}: decision 'argmax' needs class indices or one-hot targets, "
+            f"got {checks.show(target)}"
         )
     if isinstance(target, Sequence) and len(target) == 1:
         target = target[0]
-    if isinstance(target, bool) or not isinstance(target, (int, float)):
-        raise ValueError(f"decision {decision!r} needs numeric targets, got {target!r}")
+    t = checks.finite(target, where, "a target")  # NaN would count as class 0
     if decision == "sign":
-        return 1 if target > 0 else -1
-    return 1 if target >= 0.5 else 0
+        return 1 if t > 0 else -1
+    return 1 if t >= 0.5 else 0
 
 
 def _data(out: Value | list[Value]) -> Output:
     return [v.data for v in out] if isinstance(out, list) else out.data
 
 
-def _count_correct(outs: Sequence[Output], targets: Sequence[object], decision: str) -> int:
+def _count_correct(
+    outs: Sequence[Output], targets: Sequence[object], decision: str, where: str = "accuracy"
+) -> int:
     correct = 0
-    for o, t in zip(outs, targets):
-        target = _target_label(t, decision)
+    for i, (o, t) in enumerate(zip(outs, targets)):
+        target = _target_label(t, decision, where)
+        values = o if isinstance(o, list) else [o]
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError(f"{where}: the model's output for row {i} is {checks.show(o)}")
         if decision == "argmax" and isinstance(o, list) and not 0 <= target < len(o):
-            raise ValueError(f"accuracy: class index {target} is out of range for {len(o)} outputs")
+            raise ValueError(f"{where}: class index {target} is out of range for {len(o)} outputs")
         correct += _predicted_label(o, decision) == target
     return correct
+
+
+def _plain(target: object) -> object:
+    """A target with NumPy scalars and arrays turned into Python ints, floats and lists."""
+    if checks.is_real(target):
+        if isinstance(target, numbers.Integral):
+            return int(target)
+        return checks.real(target, "fit", "a target")
+    if hasattr(target, "tolist") and hasattr(target, "__len__"):  # a NumPy row
+        return [_plain(t) for t in target]  # type: ignore[attr-defined]
+    return target
 
 
 # --------------------------------------------------------------------------- inference
@@ -165,9 +185,15 @@ def predict(model: Model, X: Sequence[Sequence[float]]) -> list[Output]:
     """The model's output for every row of X, as floats (a list per row for vector outputs).
 
     Runs under ``no_grad()``: no graph is recorded.
+
+    >>> from tinygrad_edu.nn import Neuron
+    >>> n = Neuron(1, "linear", seed=0); n.w[0].data = 2.0
+    >>> predict(n, [[1.0], [3.0]])
+    [2.0, 6.0]
     """
+    rows = checks.rows(X, "predict", "X")
     with no_grad():
-        return [_data(model(x)) for x in X]
+        return [_data(model(x)) for x in rows]
 
 
 def classify(model: Model, X: Sequence[Sequence[float]], decision: str) -> list[int]:
@@ -179,13 +205,25 @@ def classify(model: Model, X: Sequence[Sequence[float]], decision: str) -> list[
 def accuracy(
     model: Model, X: Sequence[Sequence[float]], y: Sequence[object], decision: str
 ) -> float:
-    """The fraction of rows whose predicted label equals the target's label (under no_grad)."""
+    """The fraction of rows whose predicted label equals the target's label (under no_grad).
+
+    A NaN target, or a NaN output, is an error: it has no label.
+
+    >>> from tinygrad_edu.nn import Neuron
+    >>> n = Neuron(1, "linear", seed=0); n.w[0].data = 1.0
+    >>> accuracy(n, [[-2.0], [3.0], [1.0]], [-1, 1, -1], "sign")
+    0.6666666666666666
+    """
     _check_decision(decision, "accuracy")
-    if len(X) != len(y):
-        raise ValueError(f"accuracy: {len(X)} rows but {len(y)} targets; the lengths must match")
-    if len(X) == 0:
+    rows = checks.rows(X, "accuracy", "X")
+    targets = checks.sequence(y, "accuracy", "y")
+    if len(rows) != len(targets):
+        raise ValueError(
+            f"accuracy: {len(rows)} rows but {len(targets)} targets; the lengths must match"
+        )
+    if len(rows) == 0:
         raise ValueError("accuracy: no rows")
-    return _count_correct(predict(model, X), y, decision) / len(X)
+    return _count_correct(predict(model, rows), targets, decision) / len(rows)
 
 
 # --------------------------------------------------------------------------- fit
@@ -206,10 +244,30 @@ def _resolve_loss(loss: str | LossFn, decision: str | None) -> tuple[LossFn, str
     return fn, _check_decision(decision, "fit")
 
 
-def _check_count(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"fit: {name} must be an int ≥ 1, got {value!r}")
-    return value
+def _rows(X: object) -> list[list[float]]:
+    """X as lists of floats (NumPy rows and scalars accepted), ragged or non-finite refused."""
+    out = []
+    for i, row in enumerate(checks.rows(X, "fit", "X")):
+        out.append([checks.finite(v, "fit", f"X[{i}]") for v in row])
+    return out
+
+
+def _located(err: Exception, where: str) -> Exception:
+    """``err`` with the epoch and batch in its message (same type), or with a note if it can't."""
+    try:
+        located = type(err)(f"fit: at {where}: {err}")
+    except Exception:  # an exception type that needs other arguments: a note (3.11+) instead
+        add_note = getattr(err, "add_note", None)
+        if add_note is not None:
+            add_note(f"fit: raised at {where}")
+        return err
+    return located
+
+
+def _diverged(optimizer: Optimizer, last_good: Checkpoint, message: str) -> DivergedError:
+    """Put the last good weights back, and the error to raise: one path for every divergence."""
+    optimizer.restore(last_good)
+    return DivergedError(f"{message}; the weights before it are kept (try a smaller learning rate)")
 
 
 def fit(
@@ -234,23 +292,36 @@ def fit(
     "hinge"). ``optimizer`` holds the parameters to update. ``l2`` adds l2 · Σ p² over the
     optimizer's parameters to the loss (micrograd's demo uses 1e-4). ``lr_schedule(epoch)``,
     epoch counted from 0, sets ``optimizer.lr`` before each epoch. ``progress`` shows a tqdm
-    bar with the current loss. A NaN or infinite loss, or a parameter that becomes one, stops
-    training with a :class:`DivergedError` naming the epoch and batch.
+    bar with the current loss. X and y may be lists or NumPy arrays.
+
+    A NaN or infinite loss, or a parameter that becomes one, stops training with a
+    :class:`DivergedError` naming the epoch and batch, and the model keeps the weights it had
+    before that batch (the optimizer's state too). Any other error from the model, the loss
+    or the step says the epoch and batch it came from.
+
+    >>> from tinygrad_edu.nn import Neuron
+    >>> from tinygrad_edu.optim import SGD
+    >>> n = Neuron(1, "linear", seed=0)
+    >>> h = fit(n, [[0.0], [1.0]], [1.0, 3.0], loss="mse", optimizer=SGD(n.parameters(), 0.3),
+    ...         epochs=300, progress=False)
+    >>> round(n.w[0].data, 6), round(n.b.data, 6)
+    (2.0, 1.0)
     """
     loss_fn, rule = _resolve_loss(loss, decision)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an Optimizer, got {type(optimizer).__name__}")
-    n = len(X)
-    if n != len(y):
-        raise ValueError(f"fit: {n} rows but {len(y)} targets; the lengths must match")
+    rows = _rows(X)
+    targets = [_plain(t) for t in checks.sequence(y, "fit", "y")]
+    n = len(rows)
+    if n != len(targets):
+        raise ValueError(f"fit: {n} rows but {len(targets)} targets; the lengths must match")
     if n == 0:
         raise ValueError("fit: no training rows")
-    epochs = _check_count(epochs, "epochs")
-    size = n if batch_size is None else min(_check_count(batch_size, "batch_size"), n)
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not 0.0 <= l2 < math.inf:
-        raise ValueError(f"fit: l2 must be a finite number ≥ 0, got {l2!r}")
-    params = optimizer.params
-    rng = random.Random(seed)
+    epochs = checks.count(epochs, "fit", "epochs", minimum=1)
+    size = n if batch_size is None else min(checks.count(batch_size, "fit", "batch_size", 1), n)
+    l2 = checks.in_range(l2, "fit", "l2", 0.0)
+    rng = random.Random(None if seed is None else checks.count(seed, "fit", "seed"))
+    run = _Run(model, loss_fn, optimizer, l2, rule)
     order = list(range(n))
     history = History(decision=rule)
 
@@ -268,37 +339,10 @@ def fit(
             correct = 0
             for b, lo in enumerate(range(0, n, size)):
                 idx = order[lo : lo + size]
-                xb = [X[i] for i in idx]
-                yb = [y[i] for i in idx]
                 where = f"epoch {epoch + 1} of {epochs}, batch {b + 1}"
-                try:
-                    outs = [model(x) for x in xb]
-                    objective = loss_fn(outs, yb)
-                    if l2:
-                        objective = objective + l2 * vsum([p * p for p in params])
-                except ArithmeticError as err:  # an overflow in the forward pass
-                    raise DivergedError(
-                        f"fit: training diverged at {where}: {err} (try a smaller learning rate)"
-                    ) from err
-                value = objective.data
-                if not math.isfinite(value):
-                    raise DivergedError(
-                        f"fit: the loss became {value!r} at {where}; stopped before updating "
-                        "on it (try a smaller learning rate)"
-                    )
-                optimizer.zero_grad()
-                objective.backward()
-                optimizer.step()
-                for p in params:
-                    if not math.isfinite(p.data):
-                        name = f" {p.label!r}" if p.label else ""
-                        raise DivergedError(
-                            f"fit: parameter{name} became {p.data!r} in the update at {where} "
-                            "(try a smaller learning rate)"
-                        )
+                value, right = run.batch([rows[i] for i in idx], [targets[i] for i in idx], where)
                 total += value * len(idx)
-                if rule is not None:
-                    correct += _count_correct([_data(o) for o in outs], yb, rule)
+                correct += right
             history.loss.append(total / n)
             if rule is not None:
                 history.accuracy.append(correct / n)
@@ -308,3 +352,58 @@ def fit(
         bar.close()
         history.seconds = time.perf_counter() - start
     return history
+
+
+@dataclass
+class _Run:
+    """One training run's fixed parts; ``batch`` does forward, backward and update once."""
+
+    model: Model
+    loss_fn: LossFn
+    optimizer: Optimizer
+    l2: float
+    rule: str | None
+
+    def batch(self, xb: list[list[float]], yb: list[object], where: str) -> tuple[float, int]:
+        """(the batch's objective before its update, rows classified right)."""
+        opt = self.optimizer
+        last_good = opt.checkpoint()
+        try:
+            outs = [self.model(x) for x in xb]
+            objective = self.loss_fn(outs, yb)
+            if not isinstance(objective, Value):
+                raise TypeError(
+                    f"the loss function returned {type(objective).__name__} "
+                    f"{checks.show(objective)}; it must return a Value built from the "
+                    "predictions, so that backward() reaches the parameters"
+                )
+            if self.l2:
+                objective = objective + self.l2 * vsum([p * p for p in opt.params])
+        except ArithmeticError as err:  # an overflow in the forward pass
+            raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
+        except Exception as err:
+            located = _located(err, where)
+            if located is err:
+                raise
+            raise located from err
+        value = objective.data
+        if not math.isfinite(value):
+            raise _diverged(opt, last_good, f"fit: the loss became {value!r} at {where}")
+        try:
+            opt.zero_grad()
+            objective.backward()
+            opt.step()
+        except ArithmeticError as err:  # a local derivative that overflows
+            raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
+        for p in opt.params:
+            if not math.isfinite(p.data):
+                name = f" {p.label!r}" if p.label else ""
+                raise _diverged(
+                    opt,
+                    last_good,
+                    f"fit: parameter{name} became {p.data!r} in the update at {where}",
+                )
+        right = 0
+        if self.rule is not None:
+            right = _count_correct([_data(o) for o in outs], yb, self.rule, "fit")
+        return value, right
