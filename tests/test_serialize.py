@@ -3,6 +3,7 @@ clear error that names the file and leaves the model untouched."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -10,6 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import mlp_shapes
 
 from tinygrad_edu import data
 from tinygrad_edu.engine import Value
@@ -210,8 +214,16 @@ BAD_FILES: list[tuple[str, Callable[[str], str], str]] = [
         ),
         "parameter 'layers.0.neurons.0.w.0' is not finite (inf)",
     ),
-    ("null", set_first(None), "parameter 'layers.0.neurons.0.w.0' must be a number, got NoneType"),
-    ("a string", set_first("0.5"), "parameter 'layers.0.neurons.0.w.0' must be a number, got str"),
+    (
+        "null",
+        set_first(None),
+        "parameter 'layers.0.neurons.0.w.0' must be a real number, got NoneType",
+    ),
+    (
+        "a string",
+        set_first("0.5"),
+        "parameter 'layers.0.neurons.0.w.0' must be a real number, got str",
+    ),
     ("a boolean", set_first(True), "parameter 'layers.0.neurons.0.w.0' must be a number, got bool"),
     ("a list", lambda t: "[1, 2]", "not a tinygrad_edu model file (the top level is a list)"),
     (
@@ -302,8 +314,211 @@ def test_serialize_load_state_dict_is_all_or_nothing() -> None:
     state: dict[str, object] = dict(model.state_dict())
     state = {k: 5.0 for k in state}
     state["layers.0.neurons.0.b"] = "x"  # the last one is bad: none may be applied
-    with pytest.raises(ValueError, match=r"parameter 'layers\.0\.neurons\.0\.b' must be a number"):
+    with pytest.raises(
+        TypeError, match=r"parameter 'layers\.0\.neurons\.0\.b' must be a real number"
+    ):
         model.load_state_dict(state)
     assert bits(model) == before
     with pytest.raises(TypeError, match="expected a mapping"):
         model.load_state_dict([1.0, 2.0])  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- hostile files
+HEADER = '{"format": "tinygrad_edu.model", "version": 1, '
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "hostile.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def architecture(nin: object, nouts: object) -> str:
+    return (
+        f'"model": {{"type": "MLP", "nin": {nin}, "nouts": {nouts}, '
+        '"activation": "relu", "output_activation": "linear"}, '
+    )
+
+
+HOSTILE: list[tuple[str, str, str]] = [
+    (
+        "a billion inputs",
+        HEADER + architecture(1_000_000_000, "[1]") + '"parameters": {}}',
+        "has 1000000001 parameters (at most 1000000 are read) but the file lists 0",
+    ),
+    (
+        "three layers of a million",
+        HEADER + architecture(2, "[1000000, 1000000, 1000000]") + '"parameters": {}}',
+        "but the file lists 0",
+    ),
+    (
+        "a few parameters short of a big model",
+        HEADER + architecture(100, "[100]") + '"parameters": {"a": 1.0, "b": 2.0}}',
+        "has 10100 parameters but the file lists 2",
+    ),
+    ("100,000 nested brackets", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    (
+        "a 401-digit integer",
+        HEADER + '"model": null, "parameters": {"a": ' + "9" * 401 + "}}",
+        "an integer of 401 digits",
+    ),
+    (
+        "a 5,000-digit integer",
+        HEADER + '"model": null, "parameters": {"a": ' + "1" * 5000 + "}}",
+        "an integer of 5000 digits",
+    ),
+    (
+        "a 401-digit nin",
+        HEADER + architecture("1" * 401, "[1]") + '"parameters": {}}',
+        "an integer of 401 digits",
+    ),
+    (
+        "duplicate keys",
+        HEADER + '"model": null, "parameters": {"a": 1.0, "a": 2.0}}',
+        "the key 'a' appears twice in one object",
+    ),
+    (
+        "a duplicate format",
+        '{"format": "tinygrad_edu.model", "format": "x", "version": 1, "parameters": {}}',
+        "the key 'format' appears twice",
+    ),
+    (
+        "a bool version",
+        '{"format": "tinygrad_edu.model", "version": true, "parameters": {}}',
+        "unsupported version True",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "words"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_serialize_hostile_file_is_a_file_error_naming_path_and_problem(
+    case: str, text: str, words: str, tmp_path: Path
+) -> None:
+    import tracemalloc
+
+    path = write(tmp_path, text)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError) as info:
+            load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    message = str(info.value)
+    assert message.startswith(f"load: {path}: ")
+    assert words in message
+    assert len(message) < 400 + len(str(path))
+    assert peak < 64 * path.stat().st_size + 1_000_000  # nothing the file merely declares
+
+
+def test_serialize_a_megabyte_long_name_is_shortened_in_the_message(tmp_path: Path) -> None:
+    name = "w" * 1_000_000
+    path = write(tmp_path, HEADER + '"model": null, "parameters": {"' + name + '": 1.0}}')
+    model = Neuron(1, seed=0)
+    with pytest.raises(ModelFileError, match=r"unexpected 1 parameter\(s\): 'wwww") as info:
+        load(path, model)
+    assert len(str(info.value)) < 400 + len(str(path))
+    assert "(1000002 characters)" in str(info.value)
+
+
+@pytest.fixture
+def good_file(tmp_path: Path) -> Path:
+    return save(MLP(2, [3, 1], seed=0), tmp_path / "m.json")
+
+
+@st.composite
+def tampered_files(draw: st.DrawFn) -> tuple[int, list[int], str, int]:
+    """A saved MLP's file, its declared sizes scaled up and/or its parameters cut short."""
+    nin, nouts = draw(mlp_shapes(max_nin=6, max_layers=3, max_width=8))
+    text = save_text(MLP(nin, nouts, seed=0))
+    scale = draw(st.sampled_from([1, 2, 3, 10, 1000, 10**6, 10**9]))
+    where = draw(st.sampled_from(["nin", "nouts"]))
+    keep = draw(st.integers(0, 3))  # how many parameter lines to drop
+    doc = json.loads(text)
+    if where == "nin":
+        doc["model"]["nin"] = nin * scale
+    else:
+        doc["model"]["nouts"] = [n * scale for n in nouts]
+    names = list(doc["parameters"])
+    for name in names[len(names) - keep :]:
+        del doc["parameters"][name]
+    return nin, nouts, json.dumps(doc), scale
+
+
+def save_text(model: Module) -> str:
+    from tinygrad_edu.serialize import _render
+
+    return _render(model.config(), model.state_dict())
+
+
+@settings(max_examples=25)
+@given(case=tampered_files())
+def test_serialize_load_never_allocates_more_than_a_small_multiple_of_the_file(
+    case: tuple[int, list[int], str, int], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import tracemalloc
+
+    _, _, text, _ = case
+    path = tmp_path_factory.mktemp("tampered") / "m.json"
+    path.write_text(text, encoding="utf-8")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(ModelFileError):
+            load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # a valid file costs about 10-15x its size (JSON objects, then the model's Values)
+    assert peak <= 32 * size + 65_536, (size, peak)
+
+
+# --------------------------------------------------------------------------- saving
+def test_serialize_save_names_a_module_and_a_path() -> None:
+    with pytest.raises(TypeError, match=r"save: path must be a file name .* got None"):
+        save(MLP(2, [1], seed=0), None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"save: model must be a Module .* got NoneType None"):
+        save(None, "m.json")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"load: path must be a file name .* got int 3"):
+        load(3)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("bad", [True, "0.5", None])
+def test_serialize_a_bad_parameter_never_replaces_a_good_file(bad: object, good_file: Path) -> None:
+    before = good_file.read_bytes()
+    model = MLP(2, [3, 1], seed=1)
+    model.layers[1].neurons[0].w[2].data = bad  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"save: parameter 'layers\.1\.neurons\.0\.w\.2' must be"):
+        save(model, good_file)
+    assert good_file.read_bytes() == before
+    assert os.listdir(good_file.parent) == ["m.json"]
+
+
+def test_serialize_a_model_whose_names_clash_is_refused_before_writing(good_file: Path) -> None:
+    class Twice(Module):
+        def __init__(self) -> None:
+            self.a, self.b = Value(1.0), Value(2.0)
+
+        def named_parameters(self):  # type: ignore[no-untyped-def]
+            yield "a", self.a
+            yield "a", self.b
+
+    before = good_file.read_bytes()
+    with pytest.raises(ModelFileError, match=r"save: refusing to write .*m\.json: .*'a' appears"):
+        save(Twice(), good_file)
+    assert good_file.read_bytes() == before
+
+
+def test_serialize_numpy_parameter_values_are_saved_as_floats(tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[0].data = np.float32(0.25)  # type: ignore[assignment]
+    model.layers[0].neurons[0].w[1].data = np.float64(-1.5)  # type: ignore[assignment]
+    model.layers[0].neurons[0].b.data = np.int64(3)  # type: ignore[assignment]
+    loaded = load(save(model, tmp_path / "np.json"))
+    assert loaded.state_dict() == {
+        "layers.0.neurons.0.w.0": 0.25,
+        "layers.0.neurons.0.w.1": -1.5,
+        "layers.0.neurons.0.b": 3.0,
+    }
+    assert all(type(v) is float for v in loaded.state_dict().values())

@@ -3,6 +3,16 @@
 The data goes to a temporary file in the target's folder, is flushed to disk, and is then
 renamed over the target with ``os.replace`` (atomic on POSIX and Windows); the folder is
 fsynced too, so the rename itself survives a power cut where the platform allows it.
+
+* Every exit path cleans up: an error or a KeyboardInterrupt at any point closes the
+  temporary file's descriptor and removes it.
+* A process killed outright (SIGKILL, a power cut) cannot clean up, so each write first
+  removes the stale temporaries of the same target: those whose writing process is gone, or
+  older than an hour.
+* A symlink is written through: the file it points to is replaced and the link stays a link
+  (a dangling link creates its target).
+* An operating-system error (a full disk, no permission) names the file asked for, never the
+  temporary one.
 """
 
 from __future__ import annotations
@@ -10,9 +20,69 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from pathlib import Path
+from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "temporary_files"]
+
+_STALE_SECONDS = 3600.0
+
+
+def temporary_files(path: str | Path) -> list[Path]:
+    """The temporary files that writes of ``path`` have left in its folder (normally none).
+
+    >>> temporary_files("no/such/folder/model.json")
+    []
+    """
+    target = Path(path)
+    prefix, suffix = f".{target.name}.", ".tmp"
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    return sorted(
+        target.parent / n
+        for n in names
+        if n.startswith(prefix) and n.endswith(suffix) and _pid_of(n, prefix) is not None
+    )
+
+
+def _pid_of(name: str, prefix: str) -> int | None:
+    """The writer's pid in ``.{target}.{pid}.{8 hex}.tmp``, or None if the name is not ours."""
+    middle = name[len(prefix) : -len(".tmp")].split(".")
+    if len(middle) != 2 or not middle[0].isdigit() or len(middle[1]) != 8:
+        return None
+    return int(middle[0])
+
+
+def _writer_is_gone(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":  # signal 0 probes a process only on POSIX
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists but is another user's
+        return False
+    return False
+
+
+def _remove_stale(target: Path) -> None:
+    prefix = f".{target.name}."
+    now = time.time()
+    for tmp in temporary_files(target):
+        pid = _pid_of(tmp.name, prefix)
+        with contextlib.suppress(OSError):
+            old = now - tmp.stat().st_mtime > _STALE_SECONDS
+            if old or (pid is not None and _writer_is_gone(pid)):
+                tmp.unlink()
+
+
+def _named(err: OSError, where: str, target: Path) -> OSError:
+    """The same kind of OSError, naming the file asked for (not the temporary one)."""
+    reason = err.strerror or str(err)
+    return type(err)(err.errno, f"{where}: cannot write {target}: {reason}")
 
 
 def atomic_write_bytes(
@@ -20,38 +90,63 @@ def atomic_write_bytes(
 ) -> Path:
     """Write ``data`` to ``path`` atomically (creating its folder if asked); return the path.
 
-    ``where`` names the operation in the error raised when the file cannot be created.
+    ``where`` names the operation in the error raised when the file cannot be written.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_bytes(folder / "a.txt", b"hi").read_bytes()
+    b'hi'
     """
-    target = Path(path)
+    given = Path(path)
+    # write through a symlink: replace the file it names, keep the link
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
     if target.is_dir():
-        raise IsADirectoryError(f"{where}: {target} is a folder; give a file name")
+        raise IsADirectoryError(f"{where}: {given} is a folder; give a file name")
     directory = target.parent
     if make_folder:
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise _named(err, where, given) from None
+    _remove_stale(target)
     tmp = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    # O_EXCL: never clobber another writer's temporary; mode 0o666 lets the umask decide
+    fd = -1
+    f: IO[bytes] | None = None
     try:
+        # O_EXCL: never clobber another writer's temporary; mode 0o666 lets the umask decide
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as err:  # name the file asked for, not our temporary one
-        raise type(err)(err.errno, f"{where}: cannot write {target}: {err.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())  # the data is on disk before the rename makes it visible
+        f = os.fdopen(fd, "wb")
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())  # the data is on disk before the rename makes it visible
+        f.close()
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as err:
+        # every exit path: close what is open, remove the temporary, name the target
+        with contextlib.suppress(OSError):
+            if f is not None:
+                f.close()
+            elif fd >= 0:
+                os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise _named(err, where, given) from None
         raise
     _fsync_directory(directory)
-    return target
+    return given
 
 
 def atomic_write_text(
     path: str | Path, text: str, where: str = "write", *, make_folder: bool = True
 ) -> Path:
-    """:func:`atomic_write_bytes` for UTF-8 text."""
+    """:func:`atomic_write_bytes` for UTF-8 text.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_text(folder / "a.txt", "é").read_text(encoding="utf-8")
+    'é'
+    """
     return atomic_write_bytes(path, text.encode("utf-8"), where, make_folder=make_folder)
 
 
