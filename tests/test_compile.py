@@ -1,0 +1,216 @@
+"""compile: the replayed straight-line code gives eager's floats bit for bit, without nodes."""
+
+from __future__ import annotations
+
+import gc
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import Dag, activations, dags, inputs_for, mlp_shapes, seeds
+
+from tinygrad_edu import MLP, Value, losses, vsum
+from tinygrad_edu.compile import CompileMismatch, compile, data_max
+from tinygrad_edu.minigpt import AdamState, MiniGPT
+
+
+def hexes(xs: list[float]) -> list[str]:
+    return [x.hex() for x in xs]
+
+
+def eager_value_and_grads(f, xs, params):  # type: ignore[no-untyped-def]
+    """Eager reference: fresh leaves, one backward(), grads read back."""
+    for p in params:
+        p.grad = 0.0
+    leaves = [Value(x) for x in xs]
+    root = f(*leaves)
+    root.backward()
+    return root.data, [v.grad for v in leaves], [p.grad for p in params]
+
+
+@settings(max_examples=60)
+@given(dags(max_inputs=4, max_steps=12))
+def test_compile_dag_bit_identical_to_eager(dag: Dag) -> None:
+    compiled = compile(dag, dag.inputs, params=[], check=0)
+    value, gx = compiled.value_and_grad(*dag.inputs)
+    ref_value, ref_gx, _ = eager_value_and_grads(dag, dag.inputs, [])
+    assert hexes([value, *gx]) == hexes([ref_value, *ref_gx])
+    assert compiled(*dag.inputs).hex() == ref_value.hex()
+
+
+@settings(max_examples=40)
+@given(dags(max_inputs=3, max_steps=10), st.floats(0.9, 1.1))
+def test_compile_dag_replays_new_inputs_like_a_rebuild(dag: Dag, scale: float) -> None:
+    compiled = compile(dag, dag.inputs, params=[], check=0)
+    xs = [x * scale for x in dag.inputs]
+    try:
+        ref_value, ref_gx, _ = eager_value_and_grads(dag, xs, [])
+    except (ValueError, ArithmeticError) as err:  # outside a domain: the replay says the same
+        with pytest.raises(type(err)):
+            compiled.value_and_grad(*xs)
+        return
+    value, gx = compiled.value_and_grad(*xs)
+    assert hexes([value, *gx]) == hexes([ref_value, *ref_gx])
+
+
+@settings(max_examples=40)
+@given(mlp_shapes(), activations(), seeds(), st.data())
+def test_compile_random_mlp_gradients_bit_identical(
+    shape: tuple[int, list[int]], activation: str, seed: int, data: st.DataObject
+) -> None:
+    nin, nouts = shape
+    model = MLP(nin, nouts, activation=activation, seed=seed)
+    params = model.parameters()
+    x0 = data.draw(inputs_for(nin))
+    x1 = data.draw(inputs_for(nin))
+
+    def f(*xs: Value) -> Value:
+        return vsum(o * o for o in model(list(xs)))
+
+    compiled = compile(f, x0, params=params, check=0)
+    for xs in (x0, x1):
+        ref_value, ref_gx, ref_gp = eager_value_and_grads(f, xs, params)
+        for p in params:
+            p.grad = 0.0
+        value, gx = compiled.value_and_grad(*xs)
+        assert hexes([value, *gx, *(p.grad for p in params)]) == hexes(
+            [ref_value, *ref_gx, *ref_gp]
+        )
+
+
+def test_compile_parameters_are_read_live_and_grads_accumulate() -> None:
+    w = Value(2.0)
+    compiled = compile(lambda x: x * w * w, [1.0], params=[w])
+    w.grad = 10.0  # leaf gradients accumulate, as with backward()
+    value, (dx,) = compiled.value_and_grad(3.0)
+    assert (value, dx, w.grad) == (12.0, 4.0, 10.0 + 6.0 + 6.0)
+    w.data = 5.0
+    assert compiled(1.0) == 25.0
+
+
+LOSS_CASES = [
+    ("mse", [[0.5], [-1.0], [2.0]], 1),
+    ("half_sse", [[0.5, 1.0], [-1.0, 0.0]], 2),
+    ("bce", [1.0, 0.0, 1.0], 1),
+    ("bce_with_logits", [1.0, 0.0, 0.0], 1),
+    ("hinge", [1.0, -1.0, 1.0], 1),
+    ("cross_entropy", [2, 0, 1], 3),
+]
+
+
+@pytest.mark.parametrize(("name", "targets", "nout"), LOSS_CASES)
+def test_compile_every_loss_bit_identical(name: str, targets: list[object], nout: int) -> None:
+    activation = "sigmoid" if name == "bce" else "linear"
+    model = MLP(2, [4, nout], activation="tanh", output_activation=activation, seed=3)
+    params = model.parameters()
+    loss_fn = losses.get_loss(name)
+    rows = [[0.1, -0.4], [0.7, 0.2], [-0.3, 0.9]][: len(targets)]
+
+    def f(*flat: Value) -> Value:
+        outs = [model([flat[2 * i], flat[2 * i + 1]]) for i in range(len(rows))]
+        return loss_fn(outs, targets)
+
+    flat = [x for row in rows for x in row]
+    compiled = compile(f, flat, params=params, check=0)
+    ref = eager_value_and_grads(f, flat, params)
+    for p in params:
+        p.grad = 0.0
+    value, gx = compiled.value_and_grad(*flat)
+    assert hexes([value, *gx, *(p.grad for p in params)]) == hexes([ref[0], *ref[1], *ref[2]])
+
+
+def test_compile_minigpt_step_bit_identical_over_training() -> None:
+    model = MiniGPT(Value, seed=4)
+    params = model.parameters()
+    eager = MiniGPT(Value, seed=4)
+    opt_c, opt_e = AdamState(params), AdamState(eager.parameters())
+    compiled = compile(lambda: model.loss("ann", shift=data_max), [], params=params, check=1)
+    for _ in range(3):
+        opt_c.zero_grad()
+        value, _ = compiled.value_and_grad()
+        opt_c.step()
+        loss = eager.loss("ann")  # the ordinary float max-shift
+        opt_e.zero_grad()
+        loss.backward()
+        opt_e.step()
+        assert value.hex() == loss.data.hex()
+    assert hexes([p.data for p in params]) == hexes([p.data for p in eager.parameters()])
+
+
+def test_compile_check_catches_a_shift_frozen_from_data() -> None:
+    model = MiniGPT(Value, seed=4)
+    params = model.parameters()
+    compiled = compile(lambda: model.loss("ann"), [], params=params, check=3)
+    compiled.value_and_grad()  # same weights as the trace: identical
+    for p in params:
+        p.data *= 1.5  # the logits move, the traced max-shift does not
+    with pytest.raises(CompileMismatch, match="differs from an eager rebuild"):
+        compiled.value_and_grad()
+
+
+def test_compile_replay_creates_no_nodes() -> None:
+    model = MLP(3, [8, 8, 1], seed=1)
+    compiled = compile(lambda *x: model(list(x))[0], [0.1, 0.2, 0.3], params=model.parameters())
+    compiled.value_and_grad(0.3, 0.2, 0.1)  # the check's eager rebuild happens here
+    gc.collect()
+    before = sum(type(o) is Value for o in gc.get_objects())
+    compiled.value_and_grad(0.5, -0.2, 0.4)
+    after = sum(type(o) is Value for o in gc.get_objects())
+    assert after == before
+
+
+def test_compile_domain_error_is_the_library_message() -> None:
+    compiled = compile(lambda x: x.log(), [2.0], params=[])
+    assert compiled.value_and_grad(math.e) == (1.0, [1.0 / math.e])
+    with pytest.raises(ValueError, match=r"log: the input must be > 0, got -1.0"):
+        compiled.value_and_grad(-1.0)
+
+
+def test_compile_op_without_template_calls_its_rule() -> None:
+    compiled = compile(lambda x: x.clamp(-1.0, 1.0) * x.softplus(), [0.5], params=[])
+    assert "_f0(" in compiled.source and "_r0(" in compiled.source
+    x = Value(0.25)
+    y = x.clamp(-1.0, 1.0) * x.softplus()
+    y.backward()
+    assert compiled.value_and_grad(0.25) == (y.data, [x.grad])
+
+
+def test_compile_source_is_readable_code() -> None:
+    compiled = compile(lambda a, b: (a * b).tanh(), [1.0, 2.0], params=[])
+    assert compiled.source == (
+        "def replay(X, P, G):\n"
+        '    """2 nodes, 3 edges: the value, then d/dX and d/dP."""\n'
+        "    x0, x1, = X\n"
+        "    # forward: one line per node, parents before children\n"
+        "    v0 = x0 * x1  # *\n"
+        "    v1 = _tanh(v0)  # tanh\n"
+        "    # backward: parent gradient += local derivative * node gradient, in reverse\n"
+        "    gx0 = 0.0\n"
+        "    gx1 = 0.0\n"
+        "    g1 = 1.0\n"
+        "    g0 = 1.0 - v1 * v1\n"
+        "    gx0 += x1 * g0\n"
+        "    gx1 += x0 * g0\n"
+        "    return v1, (gx0, gx1, ), ()\n"
+    )
+
+
+def test_compile_rejects_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="compile: f must return a Value, got float"):
+        compile(lambda x: 1.0, [1.0])
+    with pytest.raises(TypeError, match=r"compile: example_inputs\[0\] must be a number, got bool"):
+        compile(lambda x: x, [True])
+    compiled = compile(lambda x: x * x, [1.0])
+    with pytest.raises(TypeError, match="compile: the function takes 1 inputs, got 2"):
+        compiled(1.0, 2.0)
+
+
+def test_data_max_is_a_constant_shift() -> None:
+    zs = [Value(1.0), Value(3.0)]
+    m = data_max(zs)
+    assert m.data == 3.0
+    (zs[1] - m).backward()
+    assert (zs[0].grad, zs[1].grad) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="data_max: needs at least one value"):
+        data_max([])
