@@ -136,13 +136,12 @@ def test_data_noise_is_gaussian_with_the_given_sd() -> None:
     ("call", "words"),
     [
         (lambda: data.moons(0), "moons: n must be an int ≥ 2, got 0"),
-        (lambda: data.moons(10.5), "moons: n must be an int"),  # type: ignore[arg-type]
-        (lambda: data.moons(10, noise=-0.1), "moons: noise must be a finite number ≥ 0"),
+        (lambda: data.moons(10, noise=-0.1), "moons: noise must be in [0, inf], got -0.1"),
         (lambda: data.circles(10, factor=1.5), "circles: factor must be in (0, 1), got 1.5"),
         (lambda: data.spiral(2, k=3), "spiral: n must be ≥ k"),
         (lambda: data.spiral(10, k=1), "spiral: k must be an int ≥ 2, got 1"),
         (lambda: data.blobs(-3), "blobs: n must be an int ≥ 1, got -3"),
-        (lambda: data.blobs(10, margin=0.0), "blobs: margin must be > 0"),
+        (lambda: data.blobs(10, margin=0.0), "blobs: margin must be in (0, inf], got 0.0"),
         (lambda: data.blobs(10, k=3, return_separator=True), "return_separator needs k = 2"),
         (lambda: data.logic_gate("implies"), "unknown gate 'implies'; choose one of 'and'"),
         (lambda: data.curve("tan"), "curve: unknown curve 'tan'"),
@@ -156,3 +155,32 @@ def test_data_bad_arguments_are_clear_value_errors(call: Callable[[], object], w
     with pytest.raises(ValueError) as info:
         call()
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: data.moons(10.5), "moons: n must be an int, got float 10.5"),  # type: ignore[arg-type]
+        (lambda: data.moons(True), "moons: n must be an int, got bool True"),
+        (lambda: data.moons(10, noise=True), "moons: noise must be a number, got bool"),
+        (lambda: data.spiral(10, seed=1.5), "spiral: seed must be an int, got float 1.5"),  # type: ignore[arg-type]
+        (lambda: data.sine(10, lo="0"), "curve: lo must be a real number, got str"),  # type: ignore[arg-type]
+        (lambda: data.to_signed([0, True]), "to_signed: label 1 must be a number, got bool"),
+        (lambda: data.to_signed(None), "to_signed: y must be a sequence"),  # type: ignore[arg-type]
+    ],
+)
+def test_data_arguments_of_the_wrong_type_are_named_type_errors(
+    call: Callable[[], object], words: str
+) -> None:
+    with pytest.raises(TypeError) as info:
+        call()
+    assert words in str(info.value)
+
+
+def test_data_numpy_counts_seeds_and_labels_give_the_same_data() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    assert data.moons(np.int64(20), np.float32(0.25), seed=np.int64(3)) == data.moons(
+        20, float(np.float32(0.25)), seed=3
+    )
+    assert data.blobs(np.int32(9), k=np.int64(3), seed=np.uint8(1)) == data.blobs(9, k=3, seed=1)
+    assert data.to_signed(np.array([0, 1, 1])) == [-1.0, 1.0, 1.0]

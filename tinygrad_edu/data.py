@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from . import checks
+
 __all__ = [
     "CURVES",
     "GATES",
@@ -44,22 +46,20 @@ Rows = list[list[float]]
 
 # --------------------------------------------------------------------------- checks
 def _count(n: object, where: str, name: str = "n", minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise ValueError(f"{where}: {name} must be an int ≥ {minimum}, got {n!r}")
-    return n
+    return checks.count(n, where, name, minimum)
 
 
 def _nonneg(x: object, where: str, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not (0.0 <= x < math.inf):
-        raise ValueError(f"{where}: {name} must be a finite number ≥ 0, got {x!r}")
-    return float(x)
+    return checks.in_range(x, where, name, 0.0)
 
 
 def _positive(x: object, where: str, name: str) -> float:
-    v = _nonneg(x, where, name)
-    if v == 0.0:
-        raise ValueError(f"{where}: {name} must be > 0, got {x!r}")
-    return v
+    return checks.positive(x, where, name)
+
+
+def _rng(seed: object, where: str) -> random.Random:
+    """``Random(seed)``; the seed an int (NumPy integers too) or None."""
+    return random.Random(None if seed is None else checks.count(seed, where, "seed"))
 
 
 def _linspace(lo: float, hi: float, n: int) -> list[float]:
@@ -120,10 +120,13 @@ def or_() -> tuple[Rows, list[int]]:
 def to_signed(y: Sequence[int]) -> list[float]:
     """0/1 labels as −1/+1 (for the hinge loss)."""
     out = []
-    for i, label in enumerate(y):
-        if label not in (0, 1) or isinstance(label, bool):
-            raise ValueError(f"to_signed: labels must be 0 or 1, got {label!r} at index {i}")
-        out.append(2.0 * label - 1.0)
+    for i, label in enumerate(checks.sequence(y, "to_signed", "y")):
+        v = checks.real(label, "to_signed", f"label {i}")
+        if v not in (0.0, 1.0):
+            raise ValueError(
+                f"to_signed: labels must be 0 or 1, got {checks.show(label)} at index {i}"
+            )
+        out.append(2.0 * v - 1.0)
     return out
 
 
@@ -136,7 +139,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[Rows,
     """
     n = _count(n, "moons", minimum=2)
     noise = _nonneg(noise, "moons", "noise")
-    rng = random.Random(seed)
+    rng = _rng(seed, "moons")
     n0, n1 = _split(n, 2)
     X: Rows = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n0)]
     X += [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n1)]
@@ -151,9 +154,8 @@ def circles(
     """A circle of radius ``factor`` (class 1) inside the unit circle (class 0), noisy, shuffled."""
     n = _count(n, "circles", minimum=2)
     noise = _nonneg(noise, "circles", "noise")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 < factor < 1:
-        raise ValueError(f"circles: factor must be in (0, 1), got {factor!r}")
-    rng = random.Random(seed)
+    factor = checks.in_range(factor, "circles", "factor", 0.0, 1.0, low_open=True, high_open=True)
+    rng = _rng(seed, "circles")
     X: Rows = []
     y: list[int] = []
     for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, float(factor)))):
@@ -178,7 +180,7 @@ def spiral(
     if n < k:
         raise ValueError(f"spiral: n must be ≥ k (one point per class at least), got n={n}, k={k}")
     noise = _nonneg(noise, "spiral", "noise")
-    rng = random.Random(seed)
+    rng = _rng(seed, "spiral")
     X: Rows = []
     y: list[int] = []
     for j, count in enumerate(_split(n, k)):
@@ -247,7 +249,7 @@ def blobs(
     radius = _nonneg(radius, "blobs", "radius")
     if return_separator and k != 2:
         raise ValueError(f"blobs: return_separator needs k = 2 (one line), got k={k}")
-    rng = random.Random(seed)
+    rng = _rng(seed, "blobs")
     theta0 = rng.uniform(0.0, 2.0 * math.pi)
     # neighbouring centres are 2c·sin(π/k) apart; half of that must be ≥ radius + margin
     c = (radius + margin) / math.sin(math.pi / k)
@@ -298,13 +300,11 @@ def curve(
         raise ValueError(f"curve: unknown curve {name!r}; choose one of {valid}")
     n = _count(n, "curve")
     noise = _nonneg(noise, "curve", "noise")
-    for label, v in (("lo", lo), ("hi", hi)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ValueError(f"curve: {label} must be a finite number, got {v!r}")
+    lo, hi = checks.finite(lo, "curve", "lo"), checks.finite(hi, "curve", "hi")
     if not lo < hi:
         raise ValueError(f"curve: need lo < hi, got lo={lo!r}, hi={hi!r}")
     f = CURVES[name]
-    rng = random.Random(seed)
+    rng = _rng(seed, "curve")
     xs = _linspace(float(lo), float(hi), n)
     ys = [f(x) + (rng.gauss(0.0, noise) if noise else 0.0) for x in xs]
     return [[x] for x in xs], ys
