@@ -150,11 +150,36 @@ def test_plots_decision_boundary_colours_each_side(tmp_path: Path) -> None:
         rgb = img.convert("RGB")
         darkest = min(sum(pixel(rgb, fig, ax, 0.5, 0.25, shift=d)) for d in range(-2, 3))
         assert darkest < 150
-        # the points: class 1 at (0, 1) is a red square, class 0 at (1, 1) a blue circle
-        r, _, b = pixel(img, fig, ax, 0.0, 1.0)
-        assert r > 150 and b < 100
-        r, _, b = pixel(img, fig, ax, 1.0, 1.0)
-        assert b > 150 and r < 100
+        # the points: class 1 at (0, 1) a black square, class 0 at (1, 1) a white circle
+        assert sum(pixel(img, fig, ax, 0.0, 1.0)) < 60
+        assert min(pixel(img, fig, ax, 1.0, 1.0)) > 220
+
+
+def test_plots_points_contrast_with_the_region_under_them(tmp_path: Path) -> None:
+    # the hard case of issue 14: every point on the region of its own class (red on red)
+    def xor_like(x: list[float]) -> Value:
+        return (20.0 * (Value(x[0]) - Value(x[1])) ** 2 - 4.0).sigmoid()
+
+    fig = plot_decision_boundary(xor_like, XOR_X, XOR_Y, resolution=60)
+    path = save(fig, tmp_path / "db.png")
+    ax = fig.axes[0]
+    with Image.open(path) as img:
+        for (x1, x2), label in zip(XOR_X, XOR_Y):
+            centre = pixel(img, fig, ax, x1, x2)
+            region = pixel(img, fig, ax, x1, x2, shift=-14)  # just outside the marker
+            red, blue = region[0] > region[2] + 60, region[2] > region[0] + 60
+            assert red if label == 1 else blue  # the point lies on its own class's region
+            distance = sum(abs(a - b) for a, b in zip(centre, region))
+            assert distance > 150, ((x1, x2), centre, region)
+
+
+def test_plots_background_diverges_about_the_threshold() -> None:
+    fig = plot_decision_boundary(lambda x: 3.0 * x[0] - 1.0, XOR_X, XOR_Y, threshold=0.0)
+    norm = fig.axes[0].collections[0].norm
+    assert norm.vcenter == 0.0 and norm.vmin < 0.0 < norm.vmax  # type: ignore[attr-defined]
+    fig = plot_decision_boundary(step_model, XOR_X, XOR_Y, resolution=20)
+    norm = fig.axes[0].collections[0].norm
+    assert (norm.vmin, norm.vcenter, norm.vmax) == (0.0, 0.5, 1.0)  # type: ignore[attr-defined]
 
 
 def test_plots_decision_boundary_accepts_floats_and_one_element_lists() -> None:
@@ -189,6 +214,12 @@ def test_plots_perceptron_panels_show_line_and_mistakes() -> None:
     running = [numbers(ln.get_ydata()) for ln in bottom_left.get_lines()]
     assert [2.0, 3.0, 3.0] in running  # the running total of mistakes, which the bound bounds
     assert (bottom_left.get_xlabel(), bottom_left.get_ylabel()) == ("epoch", "mistakes")
+    # the legend sits under the axes: it can cover neither the bound nor the running total
+    fig.canvas.draw()
+    for ax in (bottom_left, bottom_right):
+        legend = ax.get_legend()
+        assert legend is not None
+        assert legend.get_window_extent().y1 <= ax.get_window_extent().y0
 
 
 def test_plots_approximation_draws_fits_and_errors() -> None:
@@ -216,7 +247,11 @@ def test_plots_approximation_draws_fits_and_errors() -> None:
     ("call", "message"),
     [
         (lambda: plot_loss_curve([]), "no losses"),
-        (lambda: plot_loss_curve(["a"]), "item 0 must be a number, got str"),  # type: ignore[list-item]
+        (lambda: plot_loss_curve(["a"]), "item 0 must be a real number, got str"),  # type: ignore[list-item]
+        (lambda: plot_loss_curve([True]), "item 0 must be a number, got bool"),
+        (lambda: plot_loss_curve(None), "must be a sequence"),  # type: ignore[arg-type]
+        (lambda: plot_decision_boundary(step_model, XOR_X, [0, 1, True, 0]), "label 2 must be"),
+        (lambda: plot_decision_boundary(step_model, XOR_X, XOR_Y, threshold=math.nan), "finite"),
         (lambda: plot_decision_boundary(step_model, XOR_X, [0, 1]), "4 points but 2 labels"),
         (lambda: plot_decision_boundary(step_model, [[0, 0, 0]], [0]), "has 3 coordinates"),
         (lambda: plot_decision_boundary(step_model, XOR_X, [0, 1, 2, 0]), "must be 0 or 1"),
@@ -251,3 +286,13 @@ def test_plots_import_is_lazy_and_never_touches_pyplot(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "x.png").stat().st_size > 1000
     assert plots.SIZE == (6.4, 4.8) and plots.DPI == 100
+
+
+def test_plots_accept_numpy_points_labels_and_losses() -> None:
+    np = pytest.importorskip("numpy", reason="needs NumPy: pip install 'tinygrad_edu[dev]'")
+    fig = plot_decision_boundary(
+        step_model, np.array(XOR_X), np.array(XOR_Y), resolution=np.int64(5)
+    )
+    assert fig.axes[0].get_title() == "Decision boundary"
+    curve = plot_loss_curve(np.array([1.0, 0.5, 0.25], dtype=np.float32)).axes[0]
+    assert numbers(curve.get_lines()[0].get_ydata()) == [1.0, 0.5, 0.25]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import checks
 from .engine import Value, no_grad
 from .fileio import atomic_write_bytes, atomic_write_text
 
@@ -39,7 +40,14 @@ __all__ = [
 DPI = 100
 SIZE = (6.4, 4.8)  # inches: 640 × 480 pixels at DPI
 WIDE = (12.8, 4.8)  # two panels side by side: 1280 × 480
-_CLASS_STYLE = {0: ("#1f77b4", "o", "class 0"), 1: ("#d62728", "s", "class 1")}
+# Points must stand out from the region under them, which is coloured by the class the model
+# gives it (blue for 0, red for 1): a class-0 point on a blue region or a class-1 point on a
+# red one is the usual, correct case. So points are not blue and red but white circles and
+# black squares (face, edge): each contrasts with both colours, and the shape says the class.
+_CLASS_STYLE = {
+    0: ("white", "black", "o", "class 0 (y = 0)"),
+    1: ("black", "white", "s", "class 1 (y = 1)"),
+}
 
 Point = Sequence[float]
 Model = Callable[[list[float]], Any]  # returns a Value, a float, or a one-element list
@@ -101,30 +109,31 @@ def _figure(size: tuple[float, float] = SIZE, rows: int = 1, cols: int = 1) -> t
 
 
 def _floats(xs: Sequence[float], where: str) -> list[float]:
+    """Numbers (Values, NumPy scalars too) as floats; the first bad one named by its index."""
     out = []
-    for i, x in enumerate(xs):
-        v = float(x.data) if isinstance(x, Value) else x
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"{where}: item {i} must be a number, got {type(x).__name__}")
-        out.append(float(v))
+    for i, x in enumerate(checks.sequence(xs, where, "the data")):
+        out.append(x.data if isinstance(x, Value) else checks.real(x, where, f"item {i}"))
     return out
 
 
 def _points(
     X: Sequence[Point], y: Sequence[float], where: str
 ) -> tuple[list[list[float]], list[int]]:
-    if len(X) != len(y):
-        raise ValueError(f"{where}: {len(X)} points but {len(y)} labels")
-    if len(X) == 0:
+    rows = checks.sequence(X, where, "X")
+    targets = checks.sequence(y, where, "y")
+    if len(rows) != len(targets):
+        raise ValueError(f"{where}: {len(rows)} points but {len(targets)} labels")
+    if len(rows) == 0:
         raise ValueError(f"{where}: no points to plot")
     pts = []
-    for i, row in enumerate(X):
-        if len(row) != 2:
-            raise ValueError(f"{where}: point {i} has {len(row)} coordinates; plots need 2")
-        pts.append(_floats(row, where))
+    for i, row in enumerate(rows):
+        point = _floats(row, where)
+        if len(point) != 2:
+            raise ValueError(f"{where}: point {i} has {len(point)} coordinates; plots need 2")
+        pts.append(point)
     labels = []
-    for i, t in enumerate(y):
-        c = float(t)
+    for i, t in enumerate(targets):
+        c = checks.real(t, where, f"label {i}")
         if c not in (0.0, 1.0, -1.0):
             raise ValueError(f"{where}: label {i} must be 0 or 1 (or -1), got {t!r}")
         labels.append(1 if c == 1.0 else 0)
@@ -132,20 +141,27 @@ def _points(
 
 
 def _scatter(ax: Axes, pts: list[list[float]], labels: list[int]) -> None:
-    for cls, (color, marker, name) in _CLASS_STYLE.items():
+    for cls, (face, edge, marker, name) in _CLASS_STYLE.items():
         xs = [p[0] for p, c in zip(pts, labels) if c == cls]
         ys = [p[1] for p, c in zip(pts, labels) if c == cls]
         if xs:
             ax.scatter(
-                xs, ys, c=color, marker=marker, s=70, edgecolors="black", zorder=3, label=name
+                xs,
+                ys,
+                c=face,
+                marker=marker,
+                s=70,
+                edgecolors=edge,
+                linewidths=1.5,
+                zorder=3,
+                label=name,
             )
 
 
 def _grid(
     pts: list[list[float]], resolution: int, padding: float
 ) -> tuple[list[float], list[float]]:
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"plot: resolution must be an int ≥ 2, got {resolution!r}")
+    resolution = checks.count(resolution, "plot", "resolution", minimum=2)
     lo_x = min(p[0] for p in pts) - padding
     hi_x = max(p[0] for p in pts) + padding
     lo_y = min(p[1] for p in pts) - padding
@@ -218,16 +234,23 @@ def plot_decision_boundary(
     evaluated on a ``resolution`` × ``resolution`` grid under ``no_grad()``.
     """
     pts, labels = _points(X, y, "plot_decision_boundary")
-    gx, gy = _grid(pts, resolution, padding)
+    gx, gy = _grid(pts, resolution, checks.finite(padding, "plot_decision_boundary", "padding"))
     with no_grad():
         z = [[_score(model, [a, b]) for a in gx] for b in gy]
     fig, axes = _figure()
+    from matplotlib.colors import TwoSlopeNorm
+
     ax = axes[0][0]
     flat = [v for row in z for v in row]
     lo, hi = min(flat), max(flat)
+    threshold = checks.finite(threshold, "plot_decision_boundary", "threshold")
     # a probability gets the fixed scale 0 … 1, so pictures of different runs compare
-    levels: int | list[float] = [i / 20 for i in range(21)] if lo >= 0.0 and hi <= 1.0 else 20
-    filled = ax.contourf(gx, gy, z, levels=levels, cmap="RdBu_r", alpha=0.75)
+    probability = lo >= 0.0 and hi <= 1.0
+    levels: int | list[float] = [i / 20 for i in range(21)] if probability else 20
+    # diverging about the threshold: white on the boundary, blue below it, red above
+    low, high = (0.0, 1.0) if probability else (lo, hi)
+    norm = TwoSlopeNorm(threshold, low, high) if low < threshold < high else None
+    filled = ax.contourf(gx, gy, z, levels=levels, cmap="RdBu_r", norm=norm, alpha=0.8)
     fig.colorbar(filled, ax=ax, label=output_label)
     if lo < threshold < hi:
         ax.contour(gx, gy, z, levels=[threshold], colors="black", linewidths=2)
@@ -279,7 +302,7 @@ def plot_perceptron(runs: Sequence[PerceptronRun], *, resolution: int = 200) -> 
         top.set_xlabel("x₁")
         top.set_ylabel("x₂")
         top.set_title(run.title + (f"\n{run.note}" if run.note else ""))
-        top.legend(loc="upper right", framealpha=0.9)
+        top.legend(loc="best", framealpha=0.9)
         m = [int(v) for v in run.mistakes]
         epochs = list(range(1, len(m) + 1))
         bottom.bar(epochs, m, color="#888888", label="mistakes in the epoch")
@@ -299,7 +322,8 @@ def plot_perceptron(runs: Sequence[PerceptronRun], *, resolution: int = 200) -> 
         bottom.set_ylabel("mistakes")
         total = sum(m)
         bottom.set_title(f"mistakes: per epoch and so far (total {total})")
-        bottom.legend(loc="upper right")
+        # under the axes, where it can never cover the bound or the running total
+        bottom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)
     return fig
 
 
