@@ -477,3 +477,30 @@ def test_train_accuracy_with_a_nan_target_or_output_is_an_error() -> None:
         accuracy(lambda x: Value(math.nan), [[0.0]], [1.0], "prob")  # type: ignore[arg-type, return-value]
     with pytest.raises(TypeError, match=r"accuracy: a target must be a number, got bool"):
         accuracy(model, [[0.0]], [True], "prob")
+
+
+def test_train_a_bad_scheduled_learning_rate_names_the_epoch_and_keeps_the_weights() -> None:
+    model = line_model()
+    opt = SGD(model.parameters(), lr=0.01)
+    with pytest.raises(ValueError, match=r"fit: at epoch 2 of 3, batch 1: SGD: lr must be in"):
+        fit(
+            model,
+            ROWS,
+            TARGETS,
+            loss="mse",
+            optimizer=opt,
+            epochs=3,
+            progress=False,
+            lr_schedule=lambda e: -1.0 if e == 1 else 0.01,
+        )
+    reference = line_model()
+    fit(
+        reference,
+        ROWS,
+        TARGETS,
+        loss="mse",
+        optimizer=SGD(reference.parameters(), lr=0.01),
+        epochs=1,
+        progress=False,
+    )
+    assert model.state_dict() == reference.state_dict()

@@ -395,6 +395,11 @@ class _Run:
             opt.step()
         except ArithmeticError as err:  # a local derivative that overflows
             raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
+        except Exception as err:  # a bad learning rate from a schedule, say
+            located = _located(err, where)
+            if located is err:
+                raise
+            raise located from err
         for p in opt.params:
             if not math.isfinite(p.data):
                 name = f" {p.label!r}" if p.label else ""
