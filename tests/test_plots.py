@@ -262,6 +262,8 @@ def test_plots_approximation_draws_fits_and_errors() -> None:
             "one output, got 2",
         ),
         (lambda: plot_perceptron([]), "no runs"),
+        (lambda: save(plot_loss_curve([1.0]), None), "save: path must be a file name"),  # type: ignore[arg-type]
+        (lambda: save(None, "a.png"), "save: fig must be a matplotlib Figure"),  # type: ignore[arg-type]
         (lambda: plot_approximation([0.0], [0.0, 1.0], {1: [0.0]}, {}), "1 x values but 2"),
         (lambda: plot_approximation([0.0], [0.0], {1: [0.0, 1.0]}, {}), "has 2 values"),
     ],

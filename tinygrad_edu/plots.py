@@ -11,6 +11,7 @@ reproducible: :data:`SIZE` is 640 × 480 pixels for one panel.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,13 @@ def save(fig: Figure, path: str | Path) -> Path:
     """Write ``fig`` to ``path`` (png, svg or pdf, from the suffix) atomically."""
     import io
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"save: path must be a file name (a str or a Path), "
+            f"got {type(path).__name__} {checks.show(path)}"
+        )
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"save: fig must be a matplotlib Figure, got {type(fig).__name__}")
     out = Path(path)
     fmt = out.suffix.lstrip(".").lower()
     if fmt not in _FORMATS:
