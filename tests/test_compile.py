@@ -214,3 +214,106 @@ def test_data_max_is_a_constant_shift() -> None:
     assert (zs[0].grad, zs[1].grad) == (0.0, 1.0)
     with pytest.raises(ValueError, match="data_max: needs at least one value"):
         data_max([])
+
+
+# ---------------------------------------------------------------------- the training step
+def step_pair(name: str, nout: int, l2: float, seed: int = 7):  # type: ignore[no-untyped-def]
+    """Two identical models: one stepped by CompiledStep, one by the eager fit step."""
+    from tinygrad_edu.compile import CompiledStep
+
+    out_act = "sigmoid" if name == "bce" else "linear"
+    a = MLP(2, [5, nout], activation="relu", output_activation=out_act, seed=seed)
+    b = MLP(2, [5, nout], activation="relu", output_activation=out_act, seed=seed)
+    loss_fn = losses.get_loss(name)
+    return a, b, loss_fn, CompiledStep(a, loss_fn, a.parameters(), l2=l2, check=0)
+
+
+def eager_step(model, loss_fn, X, y, l2):  # type: ignore[no-untyped-def]
+    """fit's step, written out: outputs, loss (+ l2·Σp²), zero_grad, backward."""
+    params = model.parameters()
+    outs = [model(x) for x in X]
+    objective = loss_fn(outs, y)
+    if l2:
+        objective = objective + l2 * vsum([p * p for p in params])
+    for p in params:
+        p.grad = 0.0
+    objective.backward()
+    return objective.data, [[o.data for o in out] for out in outs]
+
+
+ROWS = [[0.3, -0.2], [1.1, 0.4], [-0.7, 0.9], [0.05, -1.3], [0.6, 0.6], [-0.2, -0.4]]
+STEP_CASES = [
+    ("mse", [[0.5], [-1.0], [2.0], [0.0], [1.0], [0.3]], 1),
+    ("half_sse", [[0.5, 1.0], [-1.0, 0.0], [0.2, 0.2], [1.0, 1.0], [0.0, 0.0], [3.0, -1.0]], 2),
+    ("bce", [1.0, 0.0, 1.0, 1.0, 0.0, 0.0], 1),
+    ("bce_with_logits", [1.0, 0.0, 0.0, 1.0, 1.0, 0.0], 1),
+    ("hinge", [1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 1),
+    ("cross_entropy", [2, 0, 1, 1, 2, 0], 3),
+]
+
+
+@pytest.mark.parametrize(("name", "targets", "nout"), STEP_CASES)
+@pytest.mark.parametrize("batch", [1, 2, 6])
+@pytest.mark.parametrize("l2", [0.0, 1e-3])
+def test_compiled_step_every_loss_and_batch_bit_identical(
+    name: str, targets: list[object], nout: int, batch: int, l2: float
+) -> None:
+    a, b, loss_fn, stepper = step_pair(name, nout, l2)
+    pa, pb = a.parameters(), b.parameters()
+    for step in range(4):  # the glue is traced, then seen again, then replayed from code
+        lo = (step * batch) % len(ROWS)
+        X, y = ROWS[lo : lo + batch], targets[lo : lo + batch]
+        if len(X) < batch:
+            X, y = ROWS[:batch], targets[:batch]
+        value, outs = stepper.step(X, y)
+        ref_value, ref_outs = eager_step(b, loss_fn, X, y, l2)
+        flat = [o for out in outs for o in out]
+        ref_flat = [o for out in ref_outs for o in out]
+        assert hexes([value, *flat]) == hexes([ref_value, *ref_flat])
+        assert hexes([p.grad for p in pa]) == hexes([p.grad for p in pb])
+        for p, q in zip(pa, pb):  # the same SGD update on both
+            p.data -= 0.1 * p.grad
+            q.data -= 0.1 * q.grad
+    assert stepper.compiled_steps == 4 and stepper.eager_steps == 0
+
+
+def test_compiled_step_replays_the_loss_from_code_once_targets_recur() -> None:
+    _, _, _, stepper = step_pair("hinge", 1, 1e-4)
+    X, y = ROWS, [1.0, -1.0, 1.0, -1.0, -1.0, 1.0]
+    for _ in range(3):
+        stepper.step(X, y)
+    assert len(stepper._glue) == 1  # hinge takes no constant from the data
+    _, _, _, ce = step_pair("cross_entropy", 3, 0.0)
+    for _ in range(3):
+        ce.step(X, [2, 0, 1, 1, 2, 0])
+    assert len(ce._glue) == 0  # its max-shift is read from .data: built every step
+
+
+def test_compiled_step_check_catches_python_control_flow() -> None:
+    from tinygrad_edu.compile import CompiledStep
+
+    w, v = Value(2.0), Value(-3.0)
+
+    def model(x: list[Value | float]) -> list[Value]:
+        x0 = x[0] if isinstance(x[0], Value) else Value(x[0])
+        return [x0 * w if x0.data > 0 else x0 * v]  # a branch the trace freezes
+
+    stepper = CompiledStep(model, losses.mse, [w, v], check=5)
+    stepper.step([[1.0]], [[0.0]])
+    with pytest.raises(CompileMismatch, match="training step"):
+        stepper.step([[-1.0]], [[0.0]])
+
+
+def test_compiled_step_loss_out_of_example_order_runs_eagerly() -> None:
+    from tinygrad_edu.compile import CompiledStep
+
+    model = MLP(1, [2], seed=0)
+
+    def backwards_mse(outs: list[list[Value]], ys: list[float]) -> Value:
+        return vsum((o[0] - t) ** 2 for o, t in reversed(list(zip(outs, ys))))
+
+    stepper = CompiledStep(model, backwards_mse, model.parameters())
+    value, _ = stepper.step([[0.5], [1.0]], [1.0, 0.0])
+    assert stepper.eager_steps == 1 and stepper.compiled_steps == 0
+    ref = eager_step(MLP(1, [2], seed=0), backwards_mse, [[0.5], [1.0]], [1.0, 0.0], 0.0)
+    assert value == ref[0]
