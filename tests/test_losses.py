@@ -372,7 +372,11 @@ def test_losses_one_scalar_example_needs_no_list() -> None:
         (lambda: mse("x", 1.0), TypeError, "mse: expected a Value"),
         (lambda: mse([Value(1.0)], [float("nan")]), ValueError, "mse: a target must be finite"),
         (lambda: mse([Value(1.0)], [True]), TypeError, "mse: a target must be a number, got bool"),
-        (lambda: mse([True], [1.0]), TypeError, "mse: example 0 (a prediction) must be a number, got bool"),
+        (
+            lambda: mse([True], [1.0]),
+            TypeError,
+            "mse: example 0 (a prediction) must be a number, got bool",
+        ),
         (lambda: mse([Value(1.0)], [10**400]), OverflowError, "mse: a target is too large"),
         (
             lambda: mse([[Value(1.0), Value(2.0)], [Value(3.0)]], [[1, 2], [3]]),
