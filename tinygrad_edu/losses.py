@@ -175,6 +175,9 @@ def mse(pred: Prediction, target: Target) -> Value:
     """Mean squared error over every element of the batch: (1/N) Σ (ŷ − y)².
 
     ∂/∂ŷ = 2(ŷ − y)/N. For a batch of vectors this is the mean over examples and outputs.
+
+    >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
     """
     pairs, _ = _pairs(pred, target, "mse")
     return _mean(_squared_errors(pairs), len(pairs))
@@ -185,6 +188,9 @@ def half_sse(pred: Prediction, target: Target) -> Value:
 
     For one example ∂/∂ŷ = ŷ − y (the ½ cancels the 2). A flat list is a batch of scalar
     examples; give one vector example as a batch of one, ``[[ŷ₁, ŷ₂]]``.
+
+    >>> half_sse([[Value(1.0), Value(3.0)]], [[0.0, 1.0]]).data
+    2.5
     """
     pairs, m = _pairs(pred, target, "half_sse")
     return vsum(_squared_errors(pairs)) * (0.5 / m)
@@ -196,6 +202,9 @@ def bce(prob: Prediction, target: Target, eps: float = 1e-12) -> Value:
 
     p is clamped to [eps, 1 − eps] so log never sees 0. Probabilities must lie in [0, 1]
     (use :func:`bce_with_logits` for raw scores); targets in [0, 1] (soft labels allowed).
+
+    >>> round(bce([Value(0.5), Value(0.9)], [1, 1]).data, 6)  # (ln 2 + ln(1/0.9)) / 2
+    0.399254
     """
     eps = checks.in_range(eps, "bce", "eps", 0.0, 0.5, low_open=True, high_open=True)
     pairs, _ = _pairs(prob, target, "bce")
@@ -222,6 +231,9 @@ def bce_with_logits(logit: Prediction, target: Target) -> Value:
     (1 − y)·softplus(z) + y·softplus(−z), which equals −[y log σ(z) + (1 − y) log(1 − σ(z))].
 
     ∂/∂z = σ(z) − y for one example. Finite for any finite logit.
+
+    >>> round(bce_with_logits(Value(0.0), 1).data, 6)  # ln 2
+    0.693147
     """
     pairs, _ = _pairs(logit, target, "bce_with_logits")
     terms: list[Value] = []
@@ -243,6 +255,9 @@ def hinge(score: Prediction, target: Target) -> Value:
     """The max-margin loss of micrograd's demo: the mean of relu(1 − y·s), targets y = ±1.
 
     ∂/∂s = −y where y·s < 1, else 0.
+
+    >>> hinge([Value(0.5), Value(2.0)], [1, -1]).data  # (0.5 + 3) / 2
+    1.75
     """
     pairs, _ = _pairs(score, target, "hinge")
     terms: list[Value] = []
@@ -275,14 +290,22 @@ def _shifted_exps(zs: list[Value]) -> tuple[list[Value], list[Value], Value]:
 
 
 def softmax(logits: Sequence[Scalar]) -> list[Value]:
-    """pₖ = e^(zₖ) / Σⱼ e^(zⱼ), computed as e^(zₖ − M) / Σⱼ e^(zⱼ − M) with M = max z."""
+    """pₖ = e^(zₖ) / Σⱼ e^(zⱼ), computed as e^(zₖ − M) / Σⱼ e^(zⱼ − M) with M = max z.
+
+    >>> [round(p.data, 6) for p in softmax([0.0, 0.0, 1000.0])]
+    [0.0, 0.0, 1.0]
+    """
     _, exps, total = _shifted_exps(_logit_vector(logits, "softmax"))
     inverse = total**-1  # one reciprocal node shared by every output
     return [e * inverse for e in exps]
 
 
 def log_softmax(logits: Sequence[Scalar]) -> list[Value]:
-    """log pₖ = zₖ − log Σⱼ e^(zⱼ) = (zₖ − M) − log Σⱼ e^(zⱼ − M) (log-sum-exp)."""
+    """log pₖ = zₖ − log Σⱼ e^(zⱼ) = (zₖ − M) − log Σⱼ e^(zⱼ − M) (log-sum-exp).
+
+    >>> [round(p.data, 6) for p in log_softmax([0.0, 0.0])]
+    [-0.693147, -0.693147]
+    """
     shifted, _, total = _shifted_exps(_logit_vector(logits, "log_softmax"))
     minus_log_total = -total.log()
     return [s + minus_log_total for s in shifted]
@@ -320,6 +343,9 @@ def cross_entropy(logits: Prediction, target: Target) -> Value:
 
     ``logits`` is one example (a list of logits) or a batch (a list of lists); each target a
     class index or a one-hot/probability list. ∂/∂zₖ = pₖ − yₖ for one example.
+
+    >>> round(cross_entropy([0.0, 0.0], 1).data, 6)  # ln 2
+    0.693147
     """
     where = "cross_entropy"
     if not _is_sequence(logits):
@@ -349,7 +375,11 @@ LOSSES: dict[str, LossFn] = {
 
 
 def get_loss(name: str) -> LossFn:
-    """The loss function called ``name``; a ValueError listing the valid names otherwise."""
+    """The loss function called ``name``; a ValueError listing the valid names otherwise.
+
+    >>> get_loss("mse") is mse
+    True
+    """
     if name not in LOSSES:
         valid = ", ".join(repr(k) for k in LOSSES)
         raise ValueError(f"unknown loss {name!r}; choose one of {valid}")
