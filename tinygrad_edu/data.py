@@ -91,7 +91,11 @@ GATES: dict[str, Callable[[int, int], int]] = {
 
 
 def logic_gate(name: str) -> tuple[Rows, list[int]]:
-    """The truth table of a two-input gate: X = (0,0), (0,1), (1,0), (1,1), y its outputs."""
+    """The truth table of a two-input gate: X = (0,0), (0,1), (1,0), (1,1), y its outputs.
+
+    >>> logic_gate("nand")[1]
+    [1, 1, 1, 0]
+    """
     key = name.lower() if isinstance(name, str) else name
     if key not in GATES:
         valid = ", ".join(repr(g) for g in GATES)
@@ -103,7 +107,11 @@ def logic_gate(name: str) -> tuple[Rows, list[int]]:
 
 
 def xor() -> tuple[Rows, list[int]]:
-    """XOR: y = [0, 1, 1, 0], not linearly separable."""
+    """XOR: y = [0, 1, 1, 0], not linearly separable.
+
+    >>> xor()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
+    """
     return logic_gate("xor")
 
 
@@ -118,7 +126,11 @@ def or_() -> tuple[Rows, list[int]]:
 
 
 def to_signed(y: Sequence[int]) -> list[float]:
-    """0/1 labels as −1/+1 (for the hinge loss)."""
+    """0/1 labels as −1/+1 (for the hinge loss).
+
+    >>> to_signed([0, 1, 1])
+    [-1.0, 1.0, 1.0]
+    """
     out = []
     for i, label in enumerate(checks.sequence(y, "to_signed", "y")):
         v = checks.real(label, "to_signed", f"label {i}")
@@ -136,6 +148,10 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[Rows,
 
     Class 0 is the upper arc (cos t, sin t), class 1 the lower arc (1 − cos t, ½ − sin t), with
     t evenly spaced in [0, π]; class 0 gets the extra point when n is odd.
+
+    >>> X, y = moons(6, noise=0.0)
+    >>> sorted(y), len(X[0])
+    ([0, 0, 0, 1, 1, 1], 2)
     """
     n = _count(n, "moons", minimum=2)
     noise = _nonneg(noise, "moons", "noise")
@@ -151,7 +167,12 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[Rows,
 def circles(
     n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0
 ) -> tuple[Rows, list[int]]:
-    """A circle of radius ``factor`` (class 1) inside the unit circle (class 0), noisy, shuffled."""
+    """A circle of radius ``factor`` (class 1) inside the unit circle (class 0), noisy, shuffled.
+
+    >>> X, y = circles(8, noise=0.0)
+    >>> sorted(round((a * a + b * b) ** 0.5, 6) for a, b in X)
+    [0.5, 0.5, 0.5, 0.5, 1.0, 1.0, 1.0, 1.0]
+    """
     n = _count(n, "circles", minimum=2)
     noise = _nonneg(noise, "circles", "noise")
     factor = checks.in_range(factor, "circles", "factor", 0.0, 1.0, low_open=True, high_open=True)
@@ -174,6 +195,10 @@ def spiral(
 
     Arm j has points at radius r ∈ [0, 1] (evenly spaced) and angle 4j + 4r plus Gaussian noise
     of sd ``noise`` on the angle: (r sin θ, r cos θ).
+
+    >>> X, y = spiral(9, k=3)
+    >>> sorted(y)
+    [0, 0, 0, 1, 1, 1, 2, 2, 2]
     """
     n = _count(n, "spiral")
     k = _count(k, "spiral", "k", minimum=2)
@@ -240,6 +265,10 @@ def blobs(
     enough apart that the perpendicular bisector of two neighbouring centres keeps every point
     of both discs at least ``margin`` away. For k = 2 the bisector passes through the origin
     (b = 0); ``return_separator=True`` also returns it as a :class:`Separator`.
+
+    >>> X, y, sep = blobs(20, return_separator=True)
+    >>> all((2 * c - 1) * (sep.w[0] * a + sep.w[1] * b) >= sep.margin for (a, b), c in zip(X, y))
+    True
     """
     n = _count(n, "blobs")
     k = _count(k, "blobs", "k", minimum=2)
@@ -294,6 +323,9 @@ def curve(
     """n evenly spaced x in [lo, hi] as rows [x], with y = f(x) + Gaussian noise of sd ``noise``.
 
     ``name`` is one of :data:`CURVES`: sine, cosine, square, abs, step, relu, bump (e^(−x²)).
+
+    >>> curve("square", n=3, lo=-1.0, hi=1.0)
+    ([[-1.0], [0.0], [1.0]], [1.0, 0.0, 1.0])
     """
     if not isinstance(name, str) or name not in CURVES:
         valid = ", ".join(repr(c) for c in CURVES)
@@ -317,5 +349,9 @@ def sine(
     noise: float = 0.0,
     seed: int | None = 0,
 ) -> tuple[Rows, list[float]]:
-    """y = sin x at n evenly spaced x in [lo, hi] (rows [x]), plus optional Gaussian noise."""
+    """y = sin x at n evenly spaced x in [lo, hi] (rows [x]), plus optional Gaussian noise.
+
+    >>> sine(3, lo=0.0, hi=math.pi)[1][0]
+    0.0
+    """
     return curve("sine", n, lo, hi, noise, seed)
