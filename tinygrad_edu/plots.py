@@ -59,7 +59,13 @@ _FORMATS = ("png", "svg", "pdf")
 
 
 def save(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (png, svg or pdf, from the suffix) atomically."""
+    """Write ``fig`` to ``path`` (png, svg or pdf, from the suffix) atomically.
+
+    >>> import tempfile, pathlib
+    >>> path = save(plot_loss_curve([1.0, 0.5]), pathlib.Path(tempfile.mkdtemp()) / "l.png")
+    >>> path.read_bytes()[:4]
+    b'\x89PNG'
+    """
     import io
 
     if not isinstance(path, (str, os.PathLike)):
@@ -199,7 +205,11 @@ def plot_loss_curve(
     log_scale: bool = True,
     accuracy: Sequence[float] | None = None,
 ) -> Figure:
-    """The loss per epoch (log scale by default); with ``accuracy``, that too on a right axis."""
+    """The loss per epoch (log scale by default); with ``accuracy``, that too on a right axis.
+
+    >>> plot_loss_curve([1.0, 0.5, 0.25]).axes[0].get_yscale()
+    'log'
+    """
     ys = _floats(losses, "plot_loss_curve")
     if not ys:
         raise ValueError("plot_loss_curve: no losses to plot")
@@ -240,6 +250,10 @@ def plot_decision_boundary(
 
     ``model([x1, x2])`` returns one number (a Value, a float or a one-element list); it is
     evaluated on a ``resolution`` × ``resolution`` grid under ``no_grad()``.
+
+    >>> fig = plot_decision_boundary(lambda x: x[0], [[0, 0], [1, 1]], [0, 1], resolution=5)
+    >>> fig.axes[0].get_title()
+    'Decision boundary'
     """
     pts, labels = _points(X, y, "plot_decision_boundary")
     gx, gy = _grid(pts, resolution, checks.finite(padding, "plot_decision_boundary", "padding"))
@@ -286,7 +300,12 @@ class PerceptronRun:
 
 
 def plot_perceptron(runs: Sequence[PerceptronRun], *, resolution: int = 200) -> Figure:
-    """One column per run: the points and the learned line w·x + b = 0, then mistakes/epoch."""
+    """One column per run: the points and the learned line w·x + b = 0, then mistakes/epoch.
+
+    >>> run = PerceptronRun("AND", [[0, 0], [1, 1]], [0, 1], [1.0, 1.0], -1.5, [1, 0])
+    >>> [ax.get_title() for ax in plot_perceptron([run], resolution=10).axes][0]
+    'AND'
+    """
     if not runs:
         raise ValueError("plot_perceptron: no runs to plot")
     from matplotlib.ticker import MaxNLocator
@@ -344,7 +363,12 @@ def plot_approximation(
     target_label: str = "sin x",
     title: str = "One hidden layer of sigmoids",
 ) -> Figure:
-    """Left: the target and each width's fit. Right: each error measure against the width."""
+    """Left: the target and each width's fit. Right: each error measure against the width.
+
+    >>> fig = plot_approximation([0.0, 1.0], [0.0, 1.0], {2: [0.1, 0.9]}, {"max": {2: 0.1}})
+    >>> fig.axes[1].get_xlabel()
+    'hidden units (log scale)'
+    """
     xs = _floats(x, "plot_approximation")
     ts = _floats(target, "plot_approximation")
     if len(xs) != len(ts) or not xs:
