@@ -253,6 +253,10 @@ class MLP(Module):
     returns a list of Values, one per output neuron (one type, as a Layer returns), so callers
     need no casework: ``model(x)[0]`` is the output of a one-output network. micrograd's
     convention (a bare Value when there is one output) lives in ``tinygrad_edu.compat.micrograd``.
+
+    >>> model = MLP(2, [4, 1], seed=0)
+    >>> model.num_parameters(), len(model([1.0, -1.0]))
+    (17, 1)
     """
 
     def __init__(
@@ -353,6 +357,10 @@ class Perceptron(Module):
     After each sample: w ← w + η (y − ŷ) x and b ← b + η (y − ŷ), so only mistakes move the
     weights. Labels are 0/1. The weights are Values (so state_dict/save work and drawings show
     them), but the step has no useful derivative: nothing here calls backward().
+
+    >>> p = Perceptron(2)
+    >>> p.fit([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 0, 0, 1]).converged
+    True
     """
 
     def __init__(self, nin: int, lr: float = 1.0) -> None:
