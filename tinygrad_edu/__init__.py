@@ -3,6 +3,7 @@
 from . import data
 from .engine import Value, dot, gradients, is_grad_enabled, no_grad, topo_order, vsum
 from .functional import derivative, grad, gradgradcheck, hessian, hvp, numerical_hessian
+from .gcpolicy import gc_paused
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .losses import (
     bce,
@@ -50,6 +51,7 @@ __all__ = [
     "draw_dot",
     "fit",
     "from_config",
+    "gc_paused",
     "grad",
     "gradcheck",
     "gradgradcheck",
