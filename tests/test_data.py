@@ -141,7 +141,7 @@ def test_data_noise_is_gaussian_with_the_given_sd() -> None:
         (lambda: data.spiral(2, k=3), "spiral: n must be ≥ k"),
         (lambda: data.spiral(10, k=1), "spiral: k must be an int ≥ 2, got 1"),
         (lambda: data.blobs(-3), "blobs: n must be an int ≥ 1, got -3"),
-        (lambda: data.blobs(10, margin=0.0), "blobs: margin must be in (0, inf], got 0.0"),
+        (lambda: data.blobs(10, margin=0.0), "blobs: margin must be a finite number > 0, got 0.0"),
         (lambda: data.blobs(10, k=3, return_separator=True), "return_separator needs k = 2"),
         (lambda: data.logic_gate("implies"), "unknown gate 'implies'; choose one of 'and'"),
         (lambda: data.curve("tan"), "curve: unknown curve 'tan'"),

@@ -209,8 +209,8 @@ P = [Value(1.0)]
         (lambda: SGD(P, lr=math.nan), ValueError, "SGD: lr must be"),
         (lambda: SGD(P, lr=True), TypeError, "SGD: lr must be a number, got bool True"),
         (lambda: SGD(P, lr="0.1"), TypeError, "SGD: lr must be a real number, got str '0.1'"),  # type: ignore[arg-type]
-        (lambda: Adam(P, eps=0.0), ValueError, "Adam: eps must be in (0, inf], got 0.0"),
-        (lambda: AdamW(P, eps=0), ValueError, "AdamW: eps must be in (0, inf], got 0"),
+        (lambda: Adam(P, eps=0.0), ValueError, "Adam: eps must be a finite number > 0, got 0.0"),
+        (lambda: AdamW(P, eps=0), ValueError, "AdamW: eps must be a finite number > 0, got 0"),
         (
             lambda: SGD(MLP(2, [1], seed=0), lr=0.1),
             TypeError,

@@ -113,16 +113,16 @@ def test_perceptron_refits_from_zero() -> None:
     ("call", "words"),
     [
         (lambda: Perceptron(0), "Perceptron: nin must be an int ≥ 1, got 0"),
-        (lambda: Perceptron(2, lr=0.0), "Perceptron: lr must be in (0, inf], got 0.0"),
+        (lambda: Perceptron(2, lr=0.0), "Perceptron: lr must be a finite number > 0, got 0.0"),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [2]), "labels must be 0 or 1, got 2 at index 0"),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [1, 0]), "1 rows but 2 labels"),
         (
             lambda: Perceptron(2).fit([[0.0]], [1]),
-            "Perceptron.fit: X is ragged: X[0] has 1 entries but the model's input size has 2",
+            "Perceptron.fit: X is ragged: X[0] has 1 entry but the model's input size has 2",
         ),
         (
             lambda: Perceptron(2).fit([[0.0, 1.0], [1.0]], [1, 0]),
-            "Perceptron.fit: X is ragged: X[1] has 1 entries",
+            "Perceptron.fit: X is ragged: X[1] has 1 entry",
         ),
         (lambda: Perceptron(2).fit([[0.0, 1.0]], [1], max_epochs=0), "max_epochs must be"),
         (

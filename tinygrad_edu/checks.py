@@ -31,6 +31,7 @@ __all__ = [
     "positive",
     "real",
     "rows",
+    "seed",
     "sequence",
     "show",
 ]
@@ -110,7 +111,10 @@ def in_range(
 
 def positive(x: object, where: str, name: str = "the argument") -> float:
     """A finite real number > 0."""
-    return in_range(x, where, name, 0.0, low_open=True)
+    v = finite(x, where, name)
+    if not v > 0.0:
+        raise ValueError(f"{where}: {name} must be a finite number > 0, got {show(x)}")
+    return v
 
 
 def count(x: object, where: str, name: str = "n", minimum: int = 0) -> int:
@@ -121,6 +125,11 @@ def count(x: object, where: str, name: str = "n", minimum: int = 0) -> int:
     if n < minimum:
         raise ValueError(f"{where}: {name} must be an int ≥ {minimum}, got {show(x)}")
     return n
+
+
+def seed(x: object, where: str) -> int | None:
+    """A seed for ``random.Random``: None (fresh randomness) or an int ≥ 0."""
+    return None if x is None else count(x, where, "seed")
 
 
 def one_of(x: object, where: str, name: str, options: Sequence[Any]) -> Any:
@@ -150,6 +159,10 @@ def sequence(x: object, where: str, name: str = "the argument") -> Sequence[Any]
     raise TypeError(f"{where}: {name} must be a sequence (a list or a tuple), got {_what(x)}")
 
 
+def _entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
 def rows(x: object, where: str, name: str = "X", width: int | None = None) -> list[Sequence[Any]]:
     """A non-ragged batch of rows; the first row whose length differs is named."""
     batch = sequence(x, where, name)
@@ -162,7 +175,7 @@ def rows(x: object, where: str, name: str = "X", width: int | None = None) -> li
         elif len(r) != expected:
             first = "the model's input size" if width is not None else f"{name}[0]"
             raise ValueError(
-                f"{where}: {name} is ragged: {name}[{i}] has {len(r)} entries but {first} "
+                f"{where}: {name} is ragged: {name}[{i}] has {_entries(len(r))} but {first} "
                 f"has {expected}"
             )
         out.append(r)

@@ -59,7 +59,7 @@ def _positive(x: object, where: str, name: str) -> float:
 
 def _rng(seed: object, where: str) -> random.Random:
     """``Random(seed)``; the seed an int (NumPy integers too) or None."""
-    return random.Random(None if seed is None else checks.count(seed, where, "seed"))
+    return random.Random(checks.seed(seed, where))
 
 
 def _linspace(lo: float, hi: float, n: int) -> list[float]:

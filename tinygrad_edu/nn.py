@@ -416,7 +416,7 @@ class Perceptron(Module):
         max_epochs = checks.count(max_epochs, "Perceptron.fit", "max_epochs", minimum=1)
         rows = [self._row(x, "fit") for x in checks.rows(X, "Perceptron.fit", "X", self.nin)]
         labels = _binary_labels(y, len(rows), "Perceptron.fit")
-        rng = random.Random(None if seed is None else checks.count(seed, "Perceptron.fit", "seed"))
+        rng = random.Random(checks.seed(seed, "Perceptron.fit"))
         for p in self.parameters():
             p.data = 0.0
         order = list(range(len(rows)))

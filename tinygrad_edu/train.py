@@ -320,7 +320,7 @@ def fit(
     epochs = checks.count(epochs, "fit", "epochs", minimum=1)
     size = n if batch_size is None else min(checks.count(batch_size, "fit", "batch_size", 1), n)
     l2 = checks.in_range(l2, "fit", "l2", 0.0)
-    rng = random.Random(None if seed is None else checks.count(seed, "fit", "seed"))
+    rng = random.Random(checks.seed(seed, "fit"))
     run = _Run(model, loss_fn, optimizer, l2, rule)
     order = list(range(n))
     history = History(decision=rule)
