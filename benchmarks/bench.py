@@ -97,6 +97,7 @@ TG_PAUSED = "tinygrad_edu in gc_paused()"
 TG_COMPILED = "tinygrad_edu compiled"
 BASE = "floats + delta equations"
 PEER = "tuple engine"
+PEER_PAUSED = "tuple engine in gc_paused()"
 
 
 class CheckFailed(RuntimeError):
@@ -814,6 +815,7 @@ def run_w5(cfg: Config) -> W5Result:
     words = mg_gpt.load_words()[: cfg.w5_words]
     trainers: dict[str, GPTTrainer | CompiledGPTTrainer] = {
         PEER: GPTTrainer(tuple_engine.Value, words),
+        PEER_PAUSED: GPTTrainer(tuple_engine.Value, words, paused=True),
         TG: GPTTrainer(Value, words),
         TG_PAUSED: GPTTrainer(Value, words, paused=True),
         TG_COMPILED: CompiledGPTTrainer(words),
@@ -951,6 +953,7 @@ def report(
     paused1 = w1.per_step[TG_PAUSED].median
     comp1 = w1.per_step[TG_COMPILED].median
     peer5, tg5, paused5, comp5 = (w5.per_step[k].median for k in (PEER, TG, TG_PAUSED, TG_COMPILED))
+    peer5_paused = w5.per_step[PEER_PAUSED].median
     n_mg, n_tg, n_tgv = w3.nodes[MG], w3.nodes[TG], w3.nodes[TG_VSUM]
     fwd = {k: w3.forward[k].median / w3.nodes[k] for k in w3.nodes}
     bwd = {k: w3.backward[k].median / w3.nodes[k] for k in w3.nodes}
@@ -1092,9 +1095,11 @@ def report(
                 pass_fail(mg1 / comp1 >= TARGET_COMPILED_VS_MICROGRAD),
             ],
             [
-                f"W5 eager ≥ {TARGET_W5_EAGER:g}× faster than the tuple engine (same user code)",
-                f"{peer5 / paused5:.2f}× in gc_paused() ({peer5 / tg5:.2f}× collector untouched)",
-                pass_fail(peer5 / paused5 >= TARGET_W5_EAGER),
+                f"W5 eager ≥ {TARGET_W5_EAGER:g}× faster than the tuple engine (same user code, "
+                "both in gc_paused())",
+                f"{peer5_paused / paused5:.2f}× (both collector untouched: {peer5 / tg5:.2f}×; "
+                f"ours paused, the peer's not: {peer5 / paused5:.2f}×)",
+                pass_fail(peer5_paused / paused5 >= TARGET_W5_EAGER),
             ],
             [
                 f"W5 compiled ≥ {TARGET_W5_COMPILED:g}× faster than the tuple engine's eager step",

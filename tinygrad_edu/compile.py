@@ -43,6 +43,7 @@ from typing import Any
 
 from . import checks, ops
 from .engine import Value, apply, interior_order
+from .gcpolicy import gc_paused
 from .ops import Primitive
 
 __all__ = [
@@ -699,6 +700,10 @@ class CompiledStep:
 
     def step(self, X: Sequence[Sequence[float]], y: Sequence[object]) -> tuple[float, list[Any]]:
         """Fill the parameters' gradients for the batch; return (loss, each example's output)."""
+        with gc_paused():  # the library's own call: no collection walks the step's objects
+            return self._step(X, y)
+
+    def _step(self, X: Sequence[Sequence[float]], y: Sequence[object]) -> tuple[float, list[Any]]:
         if self._broken:
             return self.eager(X, y)
         try:
