@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench setup graphviz clean
+.PHONY: demo test lint typecheck pytest bench setup graphviz browser clean
 
 demo: setup graphviz
 	$(PY) -m tinygrad_edu demo
 
-test: setup graphviz lint typecheck pytest
+test: setup graphviz browser lint typecheck pytest
 
 lint: setup
 	$(VENV)/bin/ruff check tinygrad_edu tests benchmarks
@@ -20,7 +20,7 @@ typecheck: setup
 	$(VENV)/bin/mypy --strict tinygrad_edu
 
 # The unit tests and the lessons: every notebook is executed (nbmake), so one that breaks fails.
-pytest: setup graphviz
+pytest: setup graphviz browser
 	$(VENV)/bin/pytest -q --nbmake tests notebooks
 
 bench: setup
@@ -49,6 +49,21 @@ graphviz:
 	  echo "note: graphviz 'dot' is not installed; graphs are written as DOT text only."; \
 	  echo "      install it with: sudo apt-get install graphviz  (macOS: brew install graphviz;"; \
 	  echo "      conda: conda install -c conda-forge graphviz)"; \
+	fi
+
+# The explorer's tests drive a real browser: Playwright for Python (the dev extra) pointed at the
+# system Chromium (Playwright's own browser download is not used). Install Chromium when missing
+# and we are root on Debian; otherwise say how (the browser tests then skip, except under CI).
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "chromium is missing: installing it with apt-get (for the explorer's browser tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium; the browser tests will be skipped"; \
+	else \
+	  echo "note: chromium is not installed; the explorer's browser tests will be skipped."; \
+	  echo "      install it with: sudo apt-get install chromium  (or set CHROMIUM=/path/to/chrome)"; \
 	fi
 
 clean:
