@@ -7,6 +7,7 @@ a small graph is compared with a golden file (tests/data/viz_golden_small.dot).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -293,7 +294,9 @@ def test_viz_params_from_a_module_a_mapping_or_a_list(kind: str) -> None:
     params = {"module": mlp, "mapping": named, "list": list(named.values())}[kind]
     source = draw_dot(out, params=params).source  # type: ignore[arg-type]
     assert source.count(f'fillcolor="{PARAM_FILL}" shape=record') == 2  # w.0 and b
-    assert "w.0" in source and "layers.0.neurons.0 (linear)" in source
+    # Which neuron it is comes from the module's structure; a mapping or a list has none.
+    cluster = "layers.0.neurons.0 (linear)" if kind == "module" else "neuron 0 (linear)"
+    assert "w.0" in source and cluster in source
 
 
 def test_viz_params_must_be_values() -> None:
@@ -415,7 +418,10 @@ def test_viz_mlp_neuron_view_edges_carry_weight_times_activation_slope(tmp_path:
                 labels = [lab for s, d, lab in svg.edges if s == src and d == box_of[(i, j)]]
                 assert len(labels) == 1
                 expected = neuron.w[k].data * slope
-                assert float(labels[0]) == pytest.approx(expected, rel=REL, abs=1e-300)
+                # the label names the input it enters by: "x<k>: ∂out/∂x_k"
+                which, number = labels[0].split(": ")
+                assert which == f"x{k}"
+                assert float(number) == pytest.approx(expected, rel=REL, abs=1e-300)
         sources = [box_of[(i, j)] for j in range(len(layer.neurons))]
         xs = outs
     assert xs[0] == pytest.approx(loss.parents[0].parents[0].data, rel=1e-12)
@@ -427,7 +433,7 @@ def test_viz_mlp_layer_view_has_one_box_per_layer(tmp_path: Path) -> None:
     boxes = {k: n for k, n in svg.nodes.items() if k.startswith("layer")}
     assert sorted(n.texts[0] for n in boxes.values()) == [
         "layers.0 · 4 neurons · relu", "layers.1 · 4 neurons · relu",
-        "layers.2 · 1 neurons · linear",
+        "layers.2 · 1 neuron · linear",
     ]  # fmt: skip
     assert all(
         len(n.texts) == 1 + len(mlp.layers[int(n.texts[0][7])].neurons) for n in boxes.values()
@@ -679,7 +685,9 @@ def test_viz_render_backward_frames_end_at_backwards_gradients(tmp_path: Path) -
         )
     page = index.read_text(encoding="utf-8")
     assert index.name == "index.html"
-    assert '<input id="slider" type="range" min="0" max="3"' in page
+    data = json.loads(page.split('type="application/json">')[1].split("</script>")[0])
+    assert data["frames"] == [f"frame_00{k}.svg" for k in range(4)]
+    assert [len(s["questions"]) for s in data["steps"]] == [0, 2, 2, 2]
     assert '["frame_000.svg", "frame_001.svg", "frame_002.svg", "frame_003.svg"]' in page
     assert "http" not in page and "<script src" not in page  # plain JS, no network
     assert "Step 3: at e (*)" in page
@@ -696,7 +704,7 @@ def test_viz_render_backward_shows_partial_sums_and_highlights(tmp_path: Path) -
     hot = [lab for _, d, lab in frames[2].edges if d == "op1"]
     assert hot == ["3 × 1 = 3", "3 × 1 = 3"]
     source = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert "a.grad += 3 × 1 = 3 → 7" in source
+    assert "∂root/∂a += 3 × 1 = 3 → 7" in source
 
 
 # --------------------------------------------------------------------------- the README example
