@@ -33,6 +33,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 DEMO_FILES = [
     "crosscheck.md",
     "decision_boundary.png",
+    "explorer.html",
     "forward_graph.svg",
     "loss.png",
     "neuron_graph.svg",
@@ -319,7 +320,7 @@ def test_cli_no_command_runs_the_demo_in_out(monkeypatch: pytest.MonkeyPatch) ->
         seen.append(args.out)
         return 0
 
-    monkeypatch.setattr(cli, "cmd_demo", fake_demo)
+    monkeypatch.setattr(cli.command("demo"), "run", fake_demo)
     assert main([]) == 0
     assert seen == ["out"]
 
@@ -439,7 +440,7 @@ def test_cli_crosscheck_report_agrees_with_independent_differences(tmp_path: Pat
     assert "OK: all 37 parameters agree" in result.out
     model = MLP(2, [4, 4, 1], activation="sigmoid", output_activation="sigmoid", seed=3)
     params = {name: p.data for name, p in model.named_parameters()}
-    X, Y = cli._crosscheck_data([2, 4, 4, 1], "bce", 5, 3)
+    X, Y = cli.command("crosscheck").random_batch([2, 4, 4, 1], "bce", 5, 3)
     assert len(X) == 5 and all(len(x) == 2 for x in X)
     reference = central_differences(lambda p: mean_bce(p, [2, 4, 4, 1], X, Y), params)
     for rows in (text_rows(result.out), report_rows(md.read_text(encoding="utf-8"))):

@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import ArrayLike, NDArray
 
-    from .engine import Value
-    from .nn import MLP
+    from ..engine import Value
+    from ..nn import MLP
 
     Array = NDArray[np.float64]
     Mask = NDArray[np.bool_]
@@ -165,7 +165,7 @@ def activation_derivative(name: str, z: Array, a: Array) -> Array:
 
 # ------------------------------------------------------------------------- weights
 def _layers_of(model: MLP, where: str) -> list[Any]:
-    from .nn import MLP
+    from ..nn import MLP
 
     if not isinstance(model, MLP):
         raise TypeError(f"{where}: expected an MLP, got {type(model).__name__}")
@@ -712,7 +712,7 @@ def _rel(a: float, b: float) -> float:
 
 # ------------------------------------------------------------------------- crosscheck
 def _engine_loss(loss: str, preds: list[list[Value]], targets: list[Any], bce_eps: float) -> Value:
-    from . import losses
+    from .. import losses
 
     if loss == "mse":
         return losses.mse(preds, targets)
@@ -740,7 +740,7 @@ def _rounding_scale(root: Value) -> float:
     u·S estimates how far rounding moves the computed root: every node's rounding, weighted by
     how much the root feels it; the sum over parents stands in for |v| when the terms cancel.
     """
-    from .engine import topo_order
+    from ..engine import topo_order
 
     total = 0.0
     for v in topo_order(root):
@@ -800,7 +800,7 @@ def crosscheck(
     _require_numpy()
     import numpy as np
 
-    from .engine import no_grad
+    from ..engine import no_grad
 
     _check_loss(loss, "crosscheck")
     if not eps > 0.0:

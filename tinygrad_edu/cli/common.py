@@ -1,0 +1,166 @@
+"""What the commands share: printing, text tables, drawing a graph, argument types, limits."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..engine import Value
+
+PROG = "tinygrad-edu"
+
+# Size limits for crosscheck: the scalar engine and the finite differences (two forward
+# passes per parameter) stay interactive below these.
+MAX_WIDTH = 64
+MAX_LAYERS = 8
+MAX_BATCH = 256
+MAX_APPROX_WIDTH = 256
+
+# Graphviz lays out a few hundred edges in well under a second, but many edges into one node
+# (x + x + … + x) take it seconds to minutes: above this, the picture is not drawn.
+MAX_DRAWN_EDGES = 400
+MAX_FAN_IN = 24
+
+PLOTS_HINT = "pip install 'tinygrad_edu[plots]'"
+
+
+def say(*lines: str) -> None:
+    """Print lines at once (flushed: the progress bar and the text stay in order)."""
+    print("\n".join(lines), flush=True)
+
+
+def available(module: str) -> bool:
+    """True when ``module`` imports (an optional dependency is installed and works)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def table(head: Sequence[str], rows: Sequence[Sequence[str]], right: bool = True) -> list[str]:
+    """A text table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(h), *(len(r[c]) for r in rows)) for c, h in enumerate(head)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.ljust(w) if c == 0 or not right else cell.rjust(w)
+            for c, (cell, w) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def graph_size(root: Value) -> tuple[int, int, int]:
+    """(nodes, edges, largest number of edges out of one node) of the graph under ``root``."""
+    from ..engine import topo_order
+
+    order = topo_order(root)
+    uses: dict[int, int] = {}
+    edges = 0
+    for node in order:
+        for parent in node._parents:
+            edges += 1
+            uses[id(parent)] = uses.get(id(parent), 0) + 1
+    return len(order), edges, max(uses.values(), default=0)
+
+
+def too_large(root: Value, collapsible: bool = False) -> str:
+    """Why Graphviz should not lay out this graph ('' when it may)."""
+    nodes, edges, fan = graph_size(root)
+    if edges <= MAX_DRAWN_EDGES and fan <= MAX_FAN_IN:
+        return ""
+    what = (
+        f"{edges} edges (the limit is {MAX_DRAWN_EDGES})"
+        if edges > MAX_DRAWN_EDGES
+        else f"one node used {fan} times (the limit is {MAX_FAN_IN})"
+    )
+    advice = (
+        "draw it per neuron (level='neuron')"
+        if collapsible
+        else "write the text forms instead (--out FILE.dot or FILE.mmd), or a smaller expression"
+    )
+    return f"the graph is too large to draw: {nodes} nodes, {what}; {advice}"
+
+
+def render(root: Value, path: Path, **options: Any) -> tuple[Path, str]:
+    """Draw ``root`` into ``path`` (.svg/.png/.pdf, or .dot/.mmd as text); (file, note).
+
+    Without the Graphviz program the DOT source is written next to ``path`` and the note says
+    that rendering needs graphviz; the command goes on. A graph too large for Graphviz to lay
+    out quickly is a ValueError saying so (the text forms are always written).
+    """
+    from .. import viz
+    from ..fileio import atomic_write_text
+
+    suffix = path.suffix.lower()
+    if suffix == ".dot":
+        return atomic_write_text(path, viz.draw_dot(root, **options).source), ""
+    if suffix in (".mmd", ".mermaid"):
+        options.pop("legend", None)
+        return atomic_write_text(path, viz.to_mermaid(root, **options)), ""
+    if options.get("level", "value") == "value":
+        reason = too_large(root, collapsible="params" in options)
+        if reason:
+            raise ValueError(f"{path.name}: {reason}")
+    try:
+        return viz.render(root, path, **options), ""
+    except viz.GraphvizNotFound as err:
+        if err.dot_path is None:
+            raise
+        return err.dot_path, f"{path.name} was not drawn: rendering needs graphviz. {err}"
+
+
+def int_list(text: str, what: str, lo: int, hi: int) -> list[int]:
+    """Comma-separated integers in [lo, hi] (an argparse type's body)."""
+    items = [t.strip() for t in text.split(",")]
+    out: list[int] = []
+    for item in items:
+        try:
+            n = int(item)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be comma-separated integers such as 2,4,4,1, got {text!r}"
+            ) from None
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"each of {what} must be in [{lo}, {hi}], got {n}")
+        out.append(n)
+    return out
+
+
+def bounded_int(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: an integer in [lo, hi]."""
+
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {n}")
+        return n
+
+    parse.__name__ = "integer"  # argparse names the type in its messages
+    return parse
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(x) and x > 0.0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return x
+
+
+positive_float.__name__ = "number"
+
+SEED = bounded_int(0, 2**32 - 1)
