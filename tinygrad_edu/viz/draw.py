@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .dot import DOT_TIMEOUT, FORMATS, MAX_ELEMENTS, check_size, dot_to, size, to_digraph
+from .dot import (
+    DOT_TIMEOUT,
+    FORMATS,
+    MAX_ELEMENTS,
+    MAX_FANOUT,
+    check_size,
+    dot_to,
+    fits,
+    to_digraph,
+)
 from .graph import ParamSource, StoredGrads, analyse, check_root, grads_reached, param_names
 from .mermaid import to_mermaid_text
 from .scene import build_scene, validate
@@ -30,6 +39,7 @@ def scene_for(
     precision: int,
     grads_computed: bool | None,
     max_elements: int = MAX_ELEMENTS,
+    max_fanout: int = MAX_FANOUT,
 ) -> Scene:
     """The scene of ``root``; ``level="auto"``: the first of value, neuron, layer that fits."""
     value = check_root(root, where)
@@ -41,7 +51,7 @@ def scene_for(
     for lvl in ("value", "neuron", "layer") if level == "auto" else (level,):
         opt = Options(rankdir, show_grad, show_local_grads, lvl, clusters, precision)
         scene = build_scene(graph, names, view, opt, params)
-        if size(scene) <= max_elements:
+        if fits(scene, max_elements, max_fanout):
             break
     if show_grad and not computed:
         scene.notes.append("gradients not computed yet: call backward() on the root")
@@ -137,6 +147,7 @@ def render(
     format: str | None = None,
     *,
     max_elements: int = MAX_ELEMENTS,
+    max_fanout: int = MAX_FANOUT,
     timeout: float = DOT_TIMEOUT,
     legend: bool = True,
     **options: Any,
@@ -144,13 +155,14 @@ def render(
     """Draw ``root`` (options as ``draw_dot``) into ``path``: svg, png or pdf; returns the path.
 
     The format comes from ``format`` or the path's suffix (default svg). More than
-    ``max_elements`` boxes and edges raise ``GraphTooLarge`` (with ``level="auto"``: the value,
-    neuron, then layer view, whichever fits first); ``dot`` is stopped after ``timeout`` seconds
+    ``max_elements`` boxes and edges, or more than ``max_fanout`` edges leaving one box, raise
+    ``GraphTooLarge`` (with ``level="auto"``: the value, neuron, then layer view, whichever fits
+    first); ``dot`` is stopped after ``timeout`` seconds
     (``DotFailed``). Without the ``dot`` program, writes the DOT source next to ``path`` and
     raises ``GraphvizNotFound``. All three are ``RenderError``.
     """
     out, fmt = output_path("render", path, format)
-    _check_limits("render", max_elements, timeout)
+    _check_limits("render", max_elements, max_fanout, timeout)
     opts: dict[str, Any] = {"rankdir": "LR", "show_grad": True, "show_local_grads": True}
     opts.update({"params": None, "level": "value", "clusters": True, "precision": 4})
     opts.update({"grads_computed": None})
@@ -158,15 +170,16 @@ def render(
     if unknown:
         raise TypeError(f"render: unexpected option {unknown[0]!r}")
     opts.update(options)
-    scene = scene_for("render", root, max_elements=max_elements, **opts)
-    check_size(scene, "render", max_elements)
+    scene = scene_for("render", root, max_elements=max_elements, max_fanout=max_fanout, **opts)
+    check_size(scene, "render", max_elements, max_fanout)
     out.parent.mkdir(parents=True, exist_ok=True)
     dot_to(to_digraph(scene, legend).source, fmt, out, "render", timeout)
     return out
 
 
-def _check_limits(where: str, max_elements: object, timeout: object) -> None:
+def _check_limits(where: str, max_elements: object, max_fanout: object, timeout: object) -> None:
     from ..checks import count, positive
 
     count(max_elements, where, "max_elements", minimum=1)
+    count(max_fanout, where, "max_fanout", minimum=1)
     positive(timeout, where, "timeout")
