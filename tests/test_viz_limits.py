@@ -178,7 +178,7 @@ def test_viz_render_without_dot_writes_the_source_and_raises(
 ) -> None:
     monkeypatch.setattr(viz_dot.shutil, "which", lambda name: None)
     loss, params = example_graph()
-    with pytest.raises(GraphvizNotFound, match="'dot' was not found on PATH, so g.png") as err:
+    with pytest.raises(GraphvizNotFound, match=r"'dot' was not found on PATH, so g\.png") as err:
         render(loss, tmp_path / "g.png", params=params)
     assert err.value.dot_path == tmp_path / "g.dot"
     assert (tmp_path / "g.dot").read_text(encoding="utf-8") == draw_dot(loss, params=params).source

@@ -180,9 +180,8 @@ class _Collapser:
                 group = [self.neuron_box(nrn) for nrn in members]
             else:
                 group = [self.layer_box(k, layer, members)]
-            first = min(
-                (m for nrn in members for m in nrn.members), key=lambda v: self.graph.index[v]
-            )
+            # Where the layer's first Σwx+b is computed (its parameters may come much earlier).
+            first = min((nrn.pre for nrn in members), key=lambda v: self.graph.index[v])
             self.first[first] = len(self.groups)
             self.groups.append(group)
 
