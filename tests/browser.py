@@ -69,6 +69,7 @@ def new_page(browser: Any) -> Iterator[Callable[[Path], Any]]:
 
     def open_file(path: Path) -> Any:
         page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+        page.set_default_timeout(5000)  # a missing element fails in seconds, not half a minute
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -151,7 +151,7 @@ function drawNetwork() {
       g.append(sv("text", { x, y: y - 30, "font-size": 11, "text-anchor": "middle",
         fill: "#666" }, aName(l, j)));
       if (revealed("delta", l, j)) g.append(sv("text", { x: x + 28, y: y - 14, "font-size": 12,
-        fill: "#b00020", "data-q": `delta:${l}:${j}` }, "δ " + fmt(r.delta[l][j])));
+        fill: "#b00020", "data-q": `delta:${l}:${j}` }, "δ " + fmt(r.d[l][j])));
       g.addEventListener("click", () => selectNeuron(l, j, true));
       svg.append(g);
     }
