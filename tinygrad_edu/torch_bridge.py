@@ -63,8 +63,8 @@ def to_torch(model: MLP) -> Any:
     Neuron j of layer l becomes row j of ``Linear.weight`` (W stored as nₗ × nₗ₋₁).
 
     >>> from tinygrad_edu import MLP
-    >>> seq = to_torch(MLP(2, [3, 1], seed=0))  # doctest: +SKIP
-    >>> [type(m).__name__ for m in seq]  # doctest: +SKIP
+    >>> seq = to_torch(MLP(2, [3, 1], seed=0))
+    >>> [type(m).__name__ for m in seq]
     ['Linear', 'ReLU', 'Linear']
     """
     where = "to_torch"
@@ -123,7 +123,7 @@ def from_torch(seq: Any, model: MLP | None = None) -> MLP:
 
     >>> from tinygrad_edu import MLP
     >>> m = MLP(2, [3, 1], seed=0)
-    >>> from_torch(to_torch(m)).state_dict() == m.state_dict()  # doctest: +SKIP
+    >>> from_torch(to_torch(m)).state_dict() == m.state_dict()
     True
     """
     where = "from_torch"
@@ -179,8 +179,11 @@ def _targets(
             continue
         vec = (
             [checks.finite(y, where, f"Y[{k}]")]
-            if checks.is_real(y)
-            else [checks.finite(v, where, f"an entry of Y[{k}]") for v in checks.sequence(y, where)]
+            if not isinstance(y, Sequence) and not hasattr(y, "__len__")
+            else [
+                checks.finite(v, where, f"an entry of Y[{k}]")
+                for v in checks.sequence(y, where, f"Y[{k}]")
+            ]
         )
         if len(vec) != nout:
             raise ValueError(f"{where}: Y[{k}] has {len(vec)} entries, the model {nout} outputs")
@@ -225,8 +228,8 @@ def torch_parameter_grads(
     probability list per row for ``cross_entropy``), a list per row otherwise.
 
     >>> from tinygrad_edu import MLP
-    >>> g = torch_parameter_grads(MLP(2, [1], seed=0), [[1.0, 2.0]], [0.0], "mse")  # doctest: +SKIP
-    >>> sorted(g)  # doctest: +SKIP
+    >>> g = torch_parameter_grads(MLP(2, [1], seed=0), [[1.0, 2.0]], [0.0], "mse")
+    >>> sorted(g)
     ['layers.0.neurons.0.b', 'layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1']
     """
     where = "torch_parameter_grads"
