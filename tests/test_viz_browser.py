@@ -33,7 +33,8 @@ def counter(page: Any) -> str:
 
 
 def test_viz_browser_one_arrow_key_is_one_step(
-    tmp_path: Path, new_page: Callable[[Path], Any]
+    tmp_path: Path,
+    new_page: Callable[[Path], Any],  # noqa: F811
 ) -> None:
     page = new_page(abcf_page(tmp_path))
     assert counter(page) == "step 0 of 3"
@@ -50,7 +51,8 @@ def test_viz_browser_one_arrow_key_is_one_step(
 
 
 def test_viz_browser_predict_then_reveal_scores_and_downloads(
-    tmp_path: Path, new_page: Callable[[Path], Any]
+    tmp_path: Path,
+    new_page: Callable[[Path], Any],  # noqa: F811
 ) -> None:
     page = new_page(abcf_page(tmp_path))
     page.check("#mode")

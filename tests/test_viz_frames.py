@@ -27,7 +27,7 @@ def page_data(index: Path) -> dict[str, Any]:
 
 
 def test_viz_frames_captions_parenthesise_expression_names(tmp_path: Path) -> None:
-    loss, params = example_graph()
+    loss, _ = example_graph()
     captions = [s["caption"] for s in page_data(render_backward(loss, tmp_path))["steps"]]
     text = " ".join(captions)
     assert "∂root/∂(y − ŷ)" in text
