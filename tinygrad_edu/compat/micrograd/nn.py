@@ -26,6 +26,11 @@ __all__ = ["MLP", "Layer", "Module", "Neuron"]
 Module = _nn.Module
 
 
+def _layer_repr(layer: _nn.Layer) -> str:
+    kind = "ReLU" if layer.activation == "relu" else "Linear"
+    return f"Layer of [{', '.join(f'{kind}Neuron({layer.nin})' for _ in layer.neurons)}]"
+
+
 class Neuron(_nn.Neuron):
     """micrograd's ``Neuron(nin, nonlin=True)``: ReLU(w·x + b), or linear with nonlin=False.
 
@@ -55,8 +60,7 @@ class Layer(_nn.Layer):
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:
-        kind = "ReLU" if self.activation == "relu" else "Linear"
-        return f"Layer of [{', '.join(f'{kind}Neuron({self.nin})' for _ in self.neurons)}]"
+        return _layer_repr(self)
 
 
 class MLP(_nn.MLP):
@@ -76,4 +80,4 @@ class MLP(_nn.MLP):
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:
-        return f"MLP of [{', '.join(repr(layer) for layer in self.layers)}]"
+        return f"MLP of [{', '.join(_layer_repr(layer) for layer in self.layers)}]"
