@@ -528,7 +528,7 @@ def test_manual_bad_input_gives_clear_errors() -> None:
     weights, activations = manual.weights_from(model)
     with pytest.raises(ValueError, match=r"forward: X must be 2-D .* \(2,\)"):
         manual.forward(weights, [0.0, 1.0], activations)
-    with pytest.raises(ValueError, match=r"crosscheck: eps must be > 0, got 0\.0"):
+    with pytest.raises(ValueError, match=r"crosscheck: eps must be a finite number > 0, got 0\.0"):
         manual.crosscheck(model, XOR_X, XOR_Y, eps=0.0)
 
 
