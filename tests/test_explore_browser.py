@@ -9,12 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import browser as shared_browser
 import pytest
-from browser import browser, new_page  # noqa: F401  (fixtures)
 
 from tinygrad_edu.explore import Explorer, Run, xor_run
 
 Open = Callable[[Path], Any]
+browser = shared_browser.browser  # the shared fixtures, by the names the tests ask for
+new_page = shared_browser.new_page
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,9 @@ def same(displayed: float, engine: float) -> bool:
     return abs(displayed - engine) <= 5e-4 * abs(engine) + 1e-300
 
 
-def test_explorer_phases_show_the_engines_numbers(run: Run, page_file: Path, new_page: Open) -> None:
+def test_explorer_phases_show_the_engines_numbers(
+    run: Run, page_file: Path, new_page: Open
+) -> None:
     page = new_page(page_file)
     f, rec = run.frames[0], run.frames[0].examples[0]
     assert page.locator("#step-label").text_content().startswith("step 0 / 29")
@@ -142,7 +146,7 @@ def test_explorer_drill_down_steps_the_neurons_backward_pass(
     run: Run, page_file: Path, new_page: Open
 ) -> None:
     page = new_page(page_file)
-    page.locator("[data-neuron='1:2']").click()
+    page.locator("[data-neuron='1:2'] circle").click()
     assert page.locator("#drill").is_visible()
     assert page.locator("#drill-graph svg").count() == 1
     drill = next(d for d in run.drills if (d.example, d.layer, d.neuron) == (0, 1, 2))
