@@ -46,10 +46,11 @@ def square() -> Value:
 
 
 def diamond() -> Value:
-    """L = tanh(a·b)·(a + c): a reaches L along a long and a short path."""
-    a, b, c = _leaves(a=0.6, b=1.7, c=-0.9)
+    """L = tanh(tanh(a·b))·(a + c), a = p + q: a reaches L along a long and a short path."""
+    p, q, b, c = _leaves(p=0.2, q=0.4, b=1.7, c=-0.9)
+    a = _name(p + q, "a")
     u = _name(a * b, "u")
-    w = _name(u.tanh(), "w")
+    w = _name(_name(u.tanh(), "w").tanh(), "t")
     v = _name(a + c, "v")
     return _name(w * v, "L")
 
