@@ -3,6 +3,16 @@
 Only this module of the manual touches the engine: to build the loss with
 ``tinygrad_edu.losses`` and call ``backward()``, and to evaluate the forward pass for central
 differences. The delta equations themselves never see the engine's derivative rules.
+
+Engine and delta equations (and PyTorch) do the same arithmetic in a different order, so
+they must agree to rounding: |engine − delta| ≤ delta_tol · max(1, |engine|) (1e-10 in
+float64). Central differences have truncation error ε²/6·|L‴| and rounding error: each
+engine node v is rounded with relative error ≤ u (≤ 2u for exp/log from libm), which
+reaches L multiplied by ∂L/∂v, so L is computed to within E ≈ 2u·S,
+S = Σᵥ |∂L/∂v| · max(|v|, Σ|terms of v|); the difference quotient then errs by up to E/ε.
+The default ``atol`` = 4u·S/ε is twice that first-order bound. A numerical entry is
+compared only if θ ± ε leaves every ReLU pre-activation and every BCE clamp on the same
+side as at θ; otherwise the row is marked 'kink'.
 """
 
 from __future__ import annotations
@@ -304,17 +314,8 @@ def crosscheck(
     4. PyTorch autograd in float64 (``torch_bridge``), when torch is installed and
        ``with_torch`` is not False; otherwise the report says why there is no such column.
 
-    Engine and delta equations (and PyTorch) do the same arithmetic in a different order, so
-    they must agree to rounding: |engine − delta| ≤ delta_tol · max(1, |engine|) (1e-10 in
-    float64). Central differences have truncation error ε²/6·|L‴| and rounding error: each
-    engine node v is rounded with relative error ≤ u (≤ 2u for exp/log from libm), which
-    reaches L multiplied by ∂L/∂v, so L is computed to within E ≈ 2u·S,
-    S = Σᵥ |∂L/∂v| · max(|v|, Σ|terms of v|); the difference quotient then errs by up to E/ε.
-    The default ``atol`` = 4u·S/ε is twice that first-order bound. A numerical entry is
-    compared only if θ ± ε leaves every ReLU pre-activation and every BCE clamp on the same
-    side as at θ; otherwise the row is marked 'kink'.
-
-    The model's parameters and gradients are the same afterwards as before.
+    How each tolerance is chosen: the docstring of ``tinygrad_edu.manual.compare``. The
+    model's parameters and gradients are the same afterwards as before.
 
     >>> from tinygrad_edu.nn import MLP
     >>> net = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)
