@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .. import ops
 from ..engine import Value
 from .format import fmt, plural
 from .graph import GradView, Graph
 from .scene_types import Box, Link, Options, Scene
 
-_ACTIVATIONS = {ops.relu: "relu", ops.tanh: "tanh", ops.sigmoid_: "sigmoid"}
+# Primitives by their ops.TABLE name: an activation after Σwx+b belongs to the neuron.
+_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+
+def _name(v: Value) -> str:
+    prim = v.primitive
+    return "" if prim is None else prim.name
 
 
 @dataclass
@@ -90,14 +95,14 @@ def find_neurons(graph: Graph, structure: object) -> list[Neuron]:
     seen: dict[str, int] = {}
     claimed: set[Value] = set()
     for node in graph.order:
-        if node.primitive is not ops.dot:
+        if _name(node) != "dot":
             continue
         n = (len(node.parents) - 1) // 2
         users = graph.consumers[node]
         out, activation = node, "linear"
-        after = users[0][0].primitive if len(users) == 1 else None
-        if after is not None and after in _ACTIVATIONS:
-            out, activation = users[0][0], _ACTIVATIONS[after]
+        after = _name(users[0][0]) if len(users) == 1 else ""
+        if after in _ACTIVATIONS:
+            out, activation = users[0][0], after
         bias = node.parents[2 * n]
         unknown = ((1 << 30, len(found)), f"neuron {len(found)}", f"neuron {len(found)}")
         key, name, layer = places.get(bias, unknown)

@@ -164,7 +164,7 @@ def render_backward(
     names = param_names(params, "render_backward")
     opt = Options(rankdir, True, True, "value", clusters, precision, show_ids=True)
     state = FrameGrads(graph, precision)
-    seed = build_scene(graph, names, state, opt, params, Focus(value, 1.0, edges=False))
+    seed = build_scene(graph, names, state, opt, params, Focus(value, 1.0))
     seed.notes.append("orange: the seed, d(root)/d(root) = 1")
     sources = [to_digraph(seed, True).source]
     root_name = value_name(value, graph, names)
@@ -172,7 +172,8 @@ def render_backward(
     steps: list[dict[str, Any]] = [{"caption": first, "prompt": first, "questions": []}]
     for step in backward_steps(value):
         state.add(step)
-        scene = build_scene(graph, names, state, opt, params, Focus(step.node, step.upstream))
+        focus = Focus(step.node, step.upstream, tuple(c.contribution for c in step.contributions))
+        scene = build_scene(graph, names, state, opt, params, focus)
         scene.notes.append("orange: this step; its edges read local × upstream = contribution")
         sources.append(to_digraph(scene, True).source)
         steps.append(

@@ -120,13 +120,14 @@ def _full(
         if not v.parents:
             continue
         i = graph.index[v]
-        hot = focus is not None and v is focus.node and focus.edges
-        for parent, local in zip(v.parents, v.local_grads):
+        hot = focus is not None and v is focus.node and bool(focus.contributions)
+        for pos, (parent, local) in enumerate(zip(v.parents, v.local_grads)):
             label = ""
             if opt.show_local_grads:
                 label = fmt(local, p)
                 if hot and focus is not None:
-                    label += f" × {fmt(focus.upstream, p)} = {fmt(local * focus.upstream, p)}"
+                    c = focus.contributions[pos]
+                    label += f" × {fmt(focus.upstream, p)} = {fmt(c, p)}"
             tip = f"∂{value_name(v, graph, names)}/∂{value_name(parent, graph, names)} = {local!r}"
             scene.links.append(Link(f"v{graph.index[parent]}", f"op{i}", label, tip, hot))
         scene.links.append(Link(f"op{i}", f"v{i}", highlight=hot))

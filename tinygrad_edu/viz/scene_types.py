@@ -78,4 +78,4 @@ class Focus:
 
     node: Value
     upstream: float
-    edges: bool = True  # False for the seed frame: nothing has been passed on yet
+    contributions: tuple[float, ...] = ()  # local × upstream per edge, from the step (empty: seed)

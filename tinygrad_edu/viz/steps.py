@@ -1,8 +1,7 @@
 """Backward replayed one node at a time: what the step frames and captions show.
 
-The chain rule itself is not written here: ``_edges`` is the one place that reads it, from the
-engine's reference loop ``engine.chain_rule`` when the engine has it, otherwise from the same
-loop spelled out once below (the loop ``backward()`` runs, without writing ``.grad``).
+The chain rule is not written here: the steps are the engine's reference loop
+``engine.chain_rule`` (one ``ChainStep`` per edge, in ``backward()``'s order), grouped by node.
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .. import engine
-from ..engine import Value, topo_order
+from ..engine import Value, chain_rule
 from .graph import check_root
 
 
@@ -37,26 +35,6 @@ class BackwardStep:
     contributions: tuple[Contribution, ...]
 
 
-_Edge = tuple[Value, int, Value, float, float, float, float]
-# (node, position, parent, local, upstream, contribution, parent's grad so far)
-
-
-def _edges(root: Value) -> Iterator[_Edge]:
-    """Every edge in backward()'s order, with its chain-rule numbers; no ``.grad`` writes."""
-    reference = getattr(engine, "chain_rule", None)
-    if reference is not None:
-        for s in reference(root):
-            yield s.node, s.position, s.parent, s.local, s.upstream, s.contribution, s.grad
-        return
-    grads: dict[Value, float] = {root: 1.0}
-    for node in reversed(topo_order(root)):
-        g = grads.get(node, 0.0)
-        for pos, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            c = local * g
-            grads[parent] = grads.get(parent, 0.0) + c  # parent.grad += local * upstream
-            yield node, pos, parent, local, g, c, grads[parent]
-
-
 def backward_steps(root: Value) -> Iterator[BackwardStep]:
     """Replay ``root.backward()`` one node at a time, in its order, without touching ``.grad``.
 
@@ -73,9 +51,10 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     if not root.parents:
         yield BackwardStep(0, root, 1.0, ())
         return
-    grouped = itertools.groupby(_edges(root), key=lambda e: id(e[0]))
+    grouped = itertools.groupby(chain_rule(root), key=lambda s: id(s.node))
     for k, (_, group) in enumerate(grouped):
         edges = list(group)
-        node, upstream = edges[0][0], edges[0][4]
-        contributions = tuple(Contribution(e[2], e[1], e[3], e[5], e[6]) for e in edges)
-        yield BackwardStep(k, node, upstream, contributions)
+        contributions = tuple(
+            Contribution(e.parent, e.position, e.local, e.contribution, e.grad) for e in edges
+        )
+        yield BackwardStep(k, edges[0].node, edges[0].upstream, contributions)
