@@ -177,7 +177,7 @@ def staircase(
     k = checks.positive(k, "staircase", "k")
     if not hi > lo:
         raise ValueError(f"staircase: hi must be greater than lo, got lo={lo!r}, hi={hi!r}")
-    if len(model.layers) != 2 or len(model.layers[-1].neurons) != 1:
+    if model.nin != 1 or len(model.layers) != 2 or len(model.layers[-1].neurons) != 1:
         raise ValueError(f"staircase: needs a 1 → N → 1 network, got {model}")
     hidden, output = model.layers[0].neurons, model.layers[-1].neurons[0]
     n = len(hidden)
