@@ -50,6 +50,7 @@ def write_explorer(
     seed: int | None = None,
     title: str = "",
     drill: str = "first",
+    examples: int = 4,
 ) -> Path:
     """Train ``model`` on X, y (as ``record_run``) and write the explorer page to ``path``.
 
@@ -68,7 +69,7 @@ def write_explorer(
         raise TypeError(f"write_explorer: path must be a str or Path, got {checks.show(path)}")
     run = record_run(
         model, X, y, loss=loss, lr=lr, epochs=epochs, every=every, seed=seed, title=title,
-        drill=drill,
+        drill=drill, examples=examples,
     )  # fmt: skip
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -605,7 +605,10 @@ function init() {
     `${M.lr} · ${M.epochs} epochs, full batch of ${R.X.length} rows · loss ${M.loss}`;
   $("notes").textContent = R.notes.join(" ");
   const ex = $("example");
-  R.X.forEach((x, i) => ex.append(el("option", { value: i },
+  const kept = R.frames[0].ex.length; // the rows that kept their per-example records
+  if (kept < R.X.length) $("notes").textContent += ` The phases are shown for the first ${kept} ` +
+    `of the ${R.X.length} rows; the update, the loss and the health use all of them.`;
+  R.X.slice(0, kept).forEach((x, i) => ex.append(el("option", { value: i },
     `${i + 1}: x = (${x.map(fmt).join(", ")}), y = ${fmt(R.y[i])}`)));
   $("epoch").max = R.frames.length - 1;
   $("epoch").addEventListener("input", () => setFrame(Number($("epoch").value)));

@@ -248,13 +248,16 @@ def record_run(
     seed: int | None = None,
     title: str = "",
     drill: str = "first",
+    examples: int = 4,
 ) -> Run:
     """Train ``model`` (one output) with full-batch gradient descent and record it for the page.
 
     Training is ``train.fit`` with ``optim.SGD(lr)``, one epoch per call, so the run is the
     library's own. ``every``: record every k-th epoch (default: about 100 frames; the last epoch
     always). ``drill``: the epochs whose neurons get a drill-down graph, "first", "last",
-    "both" or "none". ``seed`` is printed on the page (the model's initialisation seed).
+    "both" or "none". ``examples``: how many rows (the first ones) keep their per-example
+    records for the phases (gradient health is measured over all rows). ``seed`` is printed on
+    the page (the model's initialisation seed).
 
     >>> from tinygrad_edu.nn import MLP
     >>> m = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -284,6 +287,7 @@ def record_run(
         else checks.count(every, where, "every", minimum=1)
     )
     drill = checks.one_of(drill, where, "drill", ("first", "last", "both", "none"))
+    keep = checks.count(examples, where, "examples", minimum=1)
     activations = [layer.neurons[0].activation for layer in model.layers]
     run = Run(
         sizes=[model.nin, *model.nouts],
@@ -313,7 +317,7 @@ def record_run(
             before = _weights(model)
             frame_examples = [_example(model, x, t, loss_name) for x, t in zip(rows, targets)]
             if epoch in drill_epochs:
-                run.drills += _drills(model, epoch, frame_examples, rows)
+                run.drills += _drills(model, epoch, frame_examples[:keep], rows)
             surface = _surface(model, run.axes)
         history = train.fit(
             model, rows, targets, loss=loss_name, optimizer=optimizer, epochs=1,
@@ -335,7 +339,7 @@ def record_run(
                     grad_W=gW,
                     grad_b=gb,
                     batch_loss=history.loss[0],
-                    examples=frame_examples,
+                    examples=frame_examples[:keep],
                     health=_health(frame_examples, activations),
                     surface=surface,
                 )
@@ -405,7 +409,7 @@ def _drills(
                 ]
                 a.backward()
                 params = {v.label: v for v in (*ws, b)}
-                graph = viz.draw_dot(a, params=params, precision=4)
+                graph = viz.draw_dot(a, params=params, precision=4, legend=False)
                 svg = graph.pipe(format="svg").decode("utf-8") if have_dot else None
                 out.append(
                     Drill(

@@ -1,0 +1,109 @@
+"""``tinygrad-edu explore``: train a small network and write the explorer page (one HTML file)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import SEED, bounded_int, int_list, positive_float, say
+
+NAME = "explore"
+HELP = "write the explorer: the four phases of backprop and a training replay, one HTML file"
+EPILOG = (
+    "example: tinygrad-edu explore --dataset xor --epochs 2000 --seed 0 --out out/explorer.html"
+)
+
+# dataset → (loss, output activation, default learning rate)
+DATASETS: dict[str, tuple[str, str, float]] = {
+    "xor": ("bce", "sigmoid", 1.0),
+    "and": ("bce", "sigmoid", 1.0),
+    "or": ("bce", "sigmoid", 1.0),
+    "moons": ("bce", "sigmoid", 0.5),
+    "circles": ("bce", "sigmoid", 0.5),
+    "sine": ("mse", "linear", 0.05),
+}
+
+
+def description() -> str:
+    """What the command does."""
+    return (
+        "Train an MLP on a small dataset with full-batch gradient descent and write one "
+        "self-contained HTML page (no server, no network) that steps through the four phases "
+        "of backprop for any training example, drills down into each neuron's scalar graph, "
+        "replays the training, and can ask you to predict each value before revealing it. "
+        "Every number on the page is recorded from the engine."
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--dataset, --hidden, --activation, --epochs, --lr, --every, --seed, --drill, --out."""
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="xor")
+    parser.add_argument(
+        "--hidden", type=_hidden, default=[4, 4], metavar="N,N",
+        help="hidden layer sizes, each 1 to 64 (default: 4,4)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--activation", choices=("sigmoid", "tanh", "relu"), default="sigmoid",
+        help="hidden activation (default: sigmoid)",
+    )  # fmt: skip
+    parser.add_argument("--epochs", type=bounded_int(1, 100_000), default=2000)
+    parser.add_argument(
+        "--lr", type=positive_float, default=None, help="learning rate (default: per dataset)"
+    )
+    parser.add_argument(
+        "--every", type=bounded_int(1, 100_000), default=None,
+        help="record every k-th epoch (default: about 100 recorded epochs)",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=SEED, default=0, help="initialisation seed (default: 0)")
+    parser.add_argument(
+        "--drill", choices=("first", "last", "both", "none"), default="first",
+        help="epochs whose neurons get a drill-down graph (default: first)",
+    )  # fmt: skip
+    parser.add_argument("--out", default="out/explorer.html", metavar="FILE")
+
+
+def _hidden(text: str) -> list[int]:
+    return int_list(text, "--hidden", 1, 64)
+
+
+_hidden.__name__ = "sizes"
+
+
+def _data(name: str, seed: int) -> tuple[list[list[float]], list[float]]:
+    from .. import data
+
+    if name == "sine":
+        X, y = data.sine(n=24)
+        return [list(r) for r in X], [float(t) for t in y]
+    if name in ("moons", "circles"):
+        X, labels = data.moons(n=40, seed=seed) if name == "moons" else data.circles(40, seed=seed)
+    else:
+        X, labels = data.logic_gate(name)
+    return [list(map(float, r)) for r in X], [float(t) for t in labels]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, record and write the page; prints where it went."""
+    from ..explore import write_explorer
+    from ..nn import MLP
+
+    loss, output_activation, lr = DATASETS[args.dataset]
+    hidden: list[int] = args.hidden
+    X, y = _data(args.dataset, args.seed)
+    model = MLP(
+        len(X[0]), [*hidden, 1], activation=args.activation,
+        output_activation=output_activation, seed=args.seed,
+    )  # fmt: skip
+    lr = args.lr if args.lr is not None else lr
+    title = f"{args.dataset}, {model!r}, {loss}"
+    path = write_explorer(
+        model, X, y, Path(args.out), loss=loss, lr=lr, epochs=args.epochs, every=args.every,
+        seed=args.seed, title=title, drill=args.drill,
+    )  # fmt: skip
+    size = path.stat().st_size
+    say(
+        f"trained {model!r} on {args.dataset} ({len(X)} rows): {loss}, lr {lr:g}, "
+        f"{args.epochs} epochs, seed {args.seed}",
+        f"wrote {path} ({size / 1e6:.2f} MB): open it in a browser (no server needed)",
+    )
+    return 0
