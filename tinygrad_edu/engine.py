@@ -19,42 +19,66 @@ Semantics (tested in tests/test_engine.py):
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Union
 
-from . import ops
+from . import checks, ops
 from .ops import Primitive
 
 Number = int | float
 Operand = Union["Value", int, float]  # a string forward reference needs Union
 
-_grad_enabled = True
 _ADD = ops.add
 _MUL = ops.mul
+
+# Grad mode is per thread and per asyncio task (a context variable holding how many no_grad
+# blocks are open here). Reading a context variable on every node would slow the forward pass,
+# so a module-level count of open blocks in ALL threads is read first: while it is 0 (nearly
+# always), grad mode is on everywhere and the context variable is never consulted.
+_no_grad_blocks = 0
+_count_lock = threading.Lock()
+_depth: ContextVar[int] = ContextVar("tinygrad_edu_no_grad_depth", default=0)
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block, operations compute values but record no graph (no parents)."""
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    """Inside this block, operations compute values but record no graph (no parents).
+
+    Per thread and per asyncio task; restored on exceptions; blocks may overlap (grad mode
+    comes back when every block opened here has exited).
+
+    >>> with no_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf, is_grad_enabled()
+    (True, True)
+    """
+    global _no_grad_blocks
+    with _count_lock:
+        _no_grad_blocks += 1
+    _depth.set(_depth.get() + 1)
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _depth.set(_depth.get() - 1)
+        with _count_lock:
+            _no_grad_blocks -= 1
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless inside ``no_grad()`` (in this thread or task)."""
+    return _no_grad_blocks == 0 or _depth.get() == 0
 
 
 def _check_number(x: object, where: str, expected: str = "a Value or a real number") -> float:
     """``float(x)`` for a real number; a TypeError naming ``where`` and the type otherwise."""
     if type(x) is float:
         return x
+    if isinstance(x, bool):
+        raise TypeError(f"{where}: expected {expected}, got bool {x!r} (pass 1 or 0 to mean it)")
     if isinstance(x, numbers.Real) and not isinstance(x, Value):
         return float(x)
     raise TypeError(f"{where}: expected {expected}, got {type(x).__name__} ({x!r})")
@@ -63,7 +87,16 @@ def _check_number(x: object, where: str, expected: str = "a Value or a real numb
 class Value:
     """One scalar node: its value, d(root)/d(self), and how it was made."""
 
-    __slots__ = ("_local_grads", "_op", "_parents", "data", "grad", "grad_value", "label")
+    __slots__ = (
+        "_local_grads",
+        "_meta",
+        "_op",
+        "_parents",
+        "data",
+        "grad",
+        "grad_value",
+        "label",
+    )
 
     data: float
     grad: float
@@ -72,6 +105,7 @@ class Value:
     _op: Primitive | None
     _parents: tuple[Value, ...]
     _local_grads: tuple[float, ...]
+    _meta: dict[str, Any]  # created on first use of .meta: a leaf costs nothing for it
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
@@ -175,7 +209,7 @@ class Value:
 
     def __pow__(self, exponent: Operand) -> Value:
         if isinstance(exponent, Value):
-            return _apply2(ops.pow_, self, exponent)
+            return _apply2(ops.pow, self, exponent)
         if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
             raise TypeError(
                 f"pow: the exponent must be a number or a Value, got "
@@ -184,7 +218,7 @@ class Value:
         return _apply1(ops.powc(float(exponent)), self)
 
     def __rpow__(self, base: Operand) -> Value:
-        return _apply2(ops.pow_, _lift(base, "pow"), self)
+        return _apply2(ops.pow, _lift(base, "pow"), self)
 
     # ------------------------------------------------------------------ functions
     def exp(self) -> Value:
@@ -193,7 +227,7 @@ class Value:
 
     def log(self) -> Value:
         """ln x (x > 0)."""
-        return _apply1(ops.log_, self)
+        return _apply1(ops.log, self)
 
     def log1p(self) -> Value:
         """ln(1 + x), accurate near 0."""
@@ -205,7 +239,7 @@ class Value:
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1 + e⁻ˣ), stable for any x."""
-        return _apply1(ops.sigmoid_, self)
+        return _apply1(ops.sigmoid, self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0."""
@@ -217,7 +251,7 @@ class Value:
 
     def abs(self) -> Value:
         """|x|."""
-        return _apply1(ops.abs_, self)
+        return _apply1(ops.abs, self)
 
     def __abs__(self) -> Value:
         return self.abs()
@@ -228,39 +262,106 @@ class Value:
 
     def sin(self) -> Value:
         """sin x."""
-        return _apply1(ops.sin_, self)
+        return _apply1(ops.sin, self)
 
     def cos(self) -> Value:
         """cos x."""
-        return _apply1(ops.cos_, self)
+        return _apply1(ops.cos, self)
 
     def clamp(self, lo: float, hi: float) -> Value:
         """min(max(x, lo), hi); gradient 1 inside [lo, hi], 0 outside."""
         return _apply1(ops.clamp(_check_number(lo, "clamp"), _check_number(hi, "clamp")), self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x if x > 0 else slope·x, as the composite relu(x) − slope·relu(−x)."""
-        return self.relu() - slope * (-self).relu()
+        """x if x > 0 else slope·x; the derivative at 0 is the slope (as PyTorch)."""
+        return _apply1(ops.leaky_relu(_check_number(slope, "leaky_relu", "a real number")), self)
+
+    # ------------------------------------------------------------------ comparisons
+    # <, <=, >, >= compare .data and return Python bools, so `if v > 0:`, sorted() and the
+    # builtin max() work on Values. == stays identity (nodes are dict keys): use eq() for a
+    # value comparison. eq/lt/gt record a node with value 1.0 or 0.0 and zero gradient.
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other, "<")
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other, "<=")
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other, ">")
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other, ">=")
+
+    def eq(self, other: Operand) -> Value:
+        """1.0 if self.data == other else 0.0, as a node with zero gradient."""
+        return _apply2(ops.eq, self, _lift(other, "eq"))
+
+    def lt(self, other: Operand) -> Value:
+        """1.0 if self.data < other else 0.0, as a node with zero gradient."""
+        return _apply2(ops.lt, self, _lift(other, "lt"))
+
+    def gt(self, other: Operand) -> Value:
+        """1.0 if self.data > other else 0.0, as a node with zero gradient."""
+        return _apply2(ops.gt, self, _lift(other, "gt"))
+
+    def max(self, other: Operand) -> Value:
+        """The larger of the two: m·self + (1 − m)·other with m = gt(other); a tie picks other.
+
+        >>> a, b = Value(2.0), Value(5.0)
+        >>> c = a.max(b); c.backward(); (c.data, a.grad, b.grad)
+        (5.0, 0.0, 1.0)
+        """
+        b = _lift(other, "max")
+        m = self.gt(b)
+        return m * self + (1.0 - m) * b
+
+    def min(self, other: Operand) -> Value:
+        """The smaller of the two: m·self + (1 − m)·other with m = lt(other); a tie picks other."""
+        b = _lift(other, "min")
+        m = self.lt(b)
+        return m * self + (1.0 - m) * b
+
+    # ------------------------------------------------------------------ for other engines' code
+    @property
+    def _prev(self) -> set[Value]:
+        """The parents as a set (micrograd's name; ``parents`` keeps order and repeats)."""
+        return set(self._parents)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Free per-node user data (a colour for drawings, say); created on first use."""
+        try:
+            return self._meta
+        except AttributeError:
+            self._meta = {}
+            return self._meta
 
     # ------------------------------------------------------------------ backward
-    def backward(self, create_graph: bool = False) -> None:
-        """Set node.grad = d(self)/d(node) for every node reachable from self.
+    def backward(self, gradient: float = 1.0, create_graph: bool = False) -> None:
+        """Set node.grad = gradient · d(self)/d(node) for every node reachable from self.
 
-        Leaves accumulate (``+=``) across calls; interior nodes are recomputed. With
-        ``create_graph=True`` each node's ``grad_value`` also holds its gradient as a Value
-        connected to the graph, so it can be differentiated again (only that pass and
-        ``zero_grad()`` touch ``grad_value``).
+        ``gradient`` seeds the pass (∂L/∂self when self is an intermediate result, as in
+        PyTorch's ``backward(gradient=…)``). Leaves accumulate (``+=``) across calls; interior
+        nodes are recomputed. With ``create_graph=True`` each node's ``grad_value`` also holds
+        its gradient as a Value connected to the graph, so it can be differentiated again
+        (only that pass and ``zero_grad()`` touch ``grad_value``). The loop below is an
+        optimisation of ``chain_rule`` (held bit-identical to it by the tests).
+
+        >>> x = Value(3.0); y = x * x; y.backward(gradient=0.5); x.grad
+        3.0
         """
+        if gradient.__class__ is not float:
+            gradient = _check_number(gradient, "backward", "a real number (the seed ∂L/∂self)")
         if create_graph:
-            _backward_graph(self)
+            _backward_graph(self, gradient)
             return
         if not self._parents:
-            self.grad += 1.0  # a leaf root: d(self)/d(self) = 1, accumulated like any leaf
+            self.grad += gradient  # a leaf root: d(self)/d(self) = 1, accumulated like any leaf
             return
         order = interior_order(self)
         for node in order:
             node.grad = 0.0  # interior grads are recomputed on each call
-        self.grad = 1.0
+        self.grad = gradient
         for node in reversed(order):
             parents = node._parents
             g = node.grad
@@ -278,6 +379,53 @@ class Value:
         """Set this node's gradient to 0 (and forget its graph gradient)."""
         self.grad = 0.0
         self.grad_value = None
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One application of the chain rule along one edge, as ``chain_rule`` yields it."""
+
+    node: Value  # the node passing its gradient on
+    position: int  # which edge: index into node.parents
+    parent: Value
+    local: float  # ∂node/∂parent
+    upstream: float  # ∂root/∂node (final when node is reached)
+    contribution: float  # local * upstream
+    grad: float  # ∂root/∂parent so far, after adding contribution
+
+
+def chain_rule(root: Value) -> Iterator[ChainStep]:
+    """The reference backward pass, one edge at a time; it never touches ``.grad``.
+
+    Totals start at 0 and the root is seeded with 1.0. Nodes are visited children first
+    (reversed topological order), so a node's total is final before it passes it on.
+    ``backward()`` below is an optimisation of exactly this loop.
+
+    >>> a = Value(3.0); b = a * a
+    >>> [(s.position, s.local, s.contribution, s.grad) for s in chain_rule(b)]
+    [(0, 3.0, 3.0, 3.0), (1, 3.0, 3.0, 6.0)]
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"chain_rule: expected a Value, got {type(root).__name__} ({root!r})")
+    total: dict[Value, float] = {root: 1.0}
+    for node in reversed(interior_order(root)):
+        upstream = total.get(node, 0.0)
+        for position, (parent, local) in enumerate(zip(node._parents, node._local_grads)):
+            contribution = local * upstream  # the chain rule: ∂root/∂parent += local · upstream
+            grad = total.get(parent, 0.0) + contribution
+            total[parent] = grad
+            yield ChainStep(node, position, parent, local, upstream, contribution, grad)
+
+
+def _shown(x: object) -> str:
+    return f"{type(x).__name__} {checks.show(x)}"
+
+
+def _data(x: Operand, where: str) -> float:
+    """The float of a Value or a number (comparisons read data, never build nodes)."""
+    if isinstance(x, Value):
+        return x.data
+    return _check_number(x, where)
 
 
 def _lift(x: Operand, where: str) -> Value:
@@ -299,7 +447,7 @@ def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Val
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
-    if _grad_enabled:
+    if _no_grad_blocks == 0 or _depth.get() == 0:
         node._op = op
         node._parents = parents
         node._local_grads = op.rule(out, *data)
@@ -320,7 +468,7 @@ def _apply1(op: Primitive, a: Value) -> Value:
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
-    if _grad_enabled:
+    if _no_grad_blocks == 0 or _depth.get() == 0:
         node._op = op
         node._parents = (a,)
         node._local_grads = op.rule(out, x)
@@ -340,7 +488,7 @@ def _apply2(op: Primitive, a: Value, b: Value) -> Value:
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
-    if _grad_enabled:
+    if _no_grad_blocks == 0 or _depth.get() == 0:
         node._op = op
         node._parents = (a, b)
         node._local_grads = op.rule(out, x, y)
@@ -360,6 +508,8 @@ def topo_order(root: Value) -> list[Value]:
     Each leaf is emitted as soon as a node that uses it is expanded, in call order, so tapes
     and drawings list a node's inputs before the work on them.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topo_order: expected a Value, got {_shown(root)}")
     return _depth_first(root, keep_leaves=True)
 
 
@@ -369,6 +519,8 @@ def interior_order(root: Value) -> list[Value]:
     What backward() walks: leaves need neither ordering nor zeroing, and they are about half
     of the nodes of a typical graph.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"interior_order: expected a Value, got {_shown(root)}")
     return _depth_first(root, keep_leaves=False)
 
 
@@ -411,14 +563,23 @@ def _depth_first(root: Value, keep_leaves: bool) -> list[Value]:
 # ---------------------------------------------------------------------- n-ary helpers
 def vsum(values: Iterable[Operand]) -> Value:
     """Σ values as one n-ary node (one edge per term) instead of a chain of additions."""
-    terms = tuple(_lift(v, "sum") for v in values)
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"vsum: expected an iterable of Values or numbers, got {_shown(values)}")
+    terms = tuple(_lift(v, "vsum") for v in values)
     if not terms:
         return Value(0.0)
-    return apply(ops.sum_, *terms)
+    return apply(ops.sum, *terms)
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
     """Σ wᵢxᵢ + b as one node with exact local gradients (a neuron's pre-activation)."""
+    checks.sequence(weights, "dot", "weights")
+    checks.sequence(inputs, "dot", "inputs")
+    if not isinstance(bias, Value):
+        raise TypeError(f"dot: bias must be a Value, got {_shown(bias)}")
+    if not all(isinstance(w, Value) for w in weights):
+        bad = next(w for w in weights if not isinstance(w, Value))
+        raise TypeError(f"dot: every weight must be a Value, got {_shown(bad)}")
     if len(weights) != len(inputs):
         raise ValueError(
             f"dot: {len(weights)} weights but {len(inputs)} inputs; the lengths must match"
@@ -439,14 +600,14 @@ def dot_shared(
 
 
 # ---------------------------------------------------------------------- create_graph
-def _backward_graph(root: Value) -> dict[Value, Value]:
+def _backward_graph(root: Value, seed: float = 1.0) -> dict[Value, Value]:
     """Backward with Value arithmetic: returns {node: d(root)/d(node) as a Value}.
 
     Also sets ``node.grad`` (float) for every node as ``backward()`` does, so the float view
     stays consistent. Each primitive's ``rule`` runs on Values here: the same rule as the
     ordinary pass, now recording its own graph.
     """
-    grads = gradients(root)
+    grads = gradients(root, seed)
     for node in topo_order(root):
         g = grads.get(node)
         if g is None:
@@ -464,13 +625,21 @@ def _backward_graph(root: Value) -> dict[Value, Value]:
     return grads
 
 
-def gradients(root: Value) -> dict[Value, Value]:
-    """d(root)/d(node) for every reachable node, as Values that carry their own graph."""
-    if not _grad_enabled:
+def gradients(root: Value, seed: float = 1.0) -> dict[Value, Value]:
+    """d(root)/d(node) for every reachable node, as Values that carry their own graph.
+
+    The same visiting order as ``chain_rule``; each local derivative is the primitive's rule
+    run on Values, so the result can be differentiated again.
+
+    >>> x = Value(3.0); g = gradients(x * x * x)[x]; (g.data, gradients(g)[x].data)
+    (27.0, 18.0)
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"gradients: expected a Value, got {type(root).__name__} ({root!r})")
+    if not is_grad_enabled():
         raise RuntimeError("gradients: create_graph needs grad mode (called inside no_grad())")
-    order = topo_order(root)
-    grads: dict[Value, Value] = {root: Value(1.0)}
-    for node in reversed(order):
+    grads: dict[Value, Value] = {root: Value(_check_number(seed, "gradients", "a real number"))}
+    for node in reversed(interior_order(root)):
         g = grads.get(node)
         op = node._op
         if g is None or op is None:

@@ -11,11 +11,12 @@ Each entry has two halves, written side by side:
   ``Value``s (``create_graph=True``, higher-order derivatives).
 
 This module never imports the engine: a rule sees its arguments only through arithmetic,
-``data_of`` and the ``cos``/``sin``/``log``/... helpers, which dispatch on the argument.
+``data_of`` and the ``generic_cos``/``generic_sin``/... helpers, which dispatch on the argument.
 """
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator
 from collections.abc import Callable
@@ -42,22 +43,22 @@ def _dispatch(x: Scalar, fn: Callable[[float], float], method: str) -> Scalar:
     return getattr(x, method)()
 
 
-def cos(x: Scalar) -> Scalar:
+def generic_cos(x: Scalar) -> Scalar:
     """cos for floats and Values alike (used by sin's rule)."""
     return _dispatch(x, math.cos, "cos")
 
 
-def sin(x: Scalar) -> Scalar:
+def generic_sin(x: Scalar) -> Scalar:
     """sin for floats and Values alike (used by cos's rule)."""
     return _dispatch(x, math.sin, "sin")
 
 
-def log(x: Scalar) -> Scalar:
+def generic_log(x: Scalar) -> Scalar:
     """log for floats and Values alike (used by pow's rule)."""
     return _dispatch(x, _log_forward, "log")
 
 
-def sigmoid(x: Scalar) -> Scalar:
+def generic_sigmoid(x: Scalar) -> Scalar:
     """σ for floats and Values alike (used by softplus's rule)."""
     return _dispatch(x, _sigmoid_forward, "sigmoid")
 
@@ -76,9 +77,14 @@ class Primitive:
     forward: Callable[..., float]
     rule: Rule
     arity: int  # -1 for n-ary primitives
+    # ∂out/∂input as text, one per input, in the names x (unary) / a, b (binary), out, and
+    # the parameter names; n-ary: x_i for every input (sum), or w_i, x_i, b (dot)
+    derivatives: tuple[str, ...] = ()
     domain: tuple[float, float] | None = None  # where tests sample it, away from kinks
     kinks: tuple[float, ...] = ()
     params: tuple[float, ...] = ()
+    param_names: tuple[str, ...] = ()
+    function: bool = False  # callable by name as f(x) in expressions and on the command line
 
     @property
     def doc(self) -> str:
@@ -93,50 +99,68 @@ TABLE: dict[str, Primitive] = {}
 
 
 def primitive(
-    name: str,
     symbol: str,
     rule: Rule,
+    derivatives: tuple[str, ...],
     arity: int = 1,
     domain: tuple[float, float] | None = None,
     kinks: tuple[float, ...] = (),
+    function: bool = False,
 ) -> Callable[[Callable[..., float]], Primitive]:
-    """Register ``forward`` (a float function whose docstring gives f and f′) with ``rule``."""
+    """Register ``forward`` (a float function whose docstring gives f and f′) with ``rule``.
+
+    The entry's name is the function's name; the module-level name then holds the entry, so
+    ``ops.tanh`` is the primitive (the float/Value helpers are the ``generic_*`` functions).
+    """
 
     def register(forward: Callable[..., float]) -> Primitive:
-        op = Primitive(name, symbol, forward, rule, arity, domain, kinks)
-        TABLE[name] = op
+        op = Primitive(
+            forward.__name__,
+            symbol,
+            forward,
+            rule,
+            arity,
+            derivatives,
+            domain,
+            kinks,
+            function=function,
+        )
+        TABLE[op.name] = op
         return op
 
     return register
 
 
 # --------------------------------------------------------------------------- arithmetic
-@primitive("add", "+", lambda out, a, b: (1.0, 1.0), arity=2, domain=(-5.0, 5.0))
+@primitive("+", lambda out, a, b: (1.0, 1.0), ("1", "1"), arity=2, domain=(-5.0, 5.0))
 def add(a: float, b: float) -> float:
     """f(a, b) = a + b.   ∂f/∂a = 1, ∂f/∂b = 1."""
     return a + b
 
 
-@primitive("mul", "*", lambda out, a, b: (b, a), arity=2, domain=(-5.0, 5.0))
+@primitive("*", lambda out, a, b: (b, a), ("b", "a"), arity=2, domain=(-5.0, 5.0))
 def mul(a: float, b: float) -> float:
     """f(a, b) = a · b.   ∂f/∂a = b, ∂f/∂b = a."""
     return a * b
 
 
-@primitive("neg", "-", lambda out, a: (-1.0,), domain=(-5.0, 5.0))
-def neg(a: float) -> float:
-    """f(a) = −a.   df/da = −1."""
-    return -a
+@primitive("-", lambda out, x: (-1.0,), ("-1",), domain=(-5.0, 5.0))
+def neg(x: float) -> float:
+    """f(x) = −x.   df/dx = −1."""
+    return -x
 
 
 def _sum_rule(out: Scalar, *xs: Scalar) -> tuple[float, ...]:
     return (1.0,) * len(xs)
 
 
-@primitive("sum", "Σ", _sum_rule, arity=-1, domain=(-5.0, 5.0))
-def sum_(*xs: float) -> float:
+@primitive("Σ", _sum_rule, ("1",), arity=-1, domain=(-5.0, 5.0))
+def sum(*xs: float) -> float:
     """f(x₁…xₙ) = Σ xᵢ.   ∂f/∂xᵢ = 1."""
-    return math.fsum(xs)  # correctly rounded, and independent of the order of the terms
+    try:
+        return math.fsum(xs)  # correctly rounded, and independent of the order of the terms
+    except (ValueError, OverflowError):  # inf − inf, or a partial sum beyond the float range
+        return float(builtins.sum(xs))  # then exactly what a chain of + gives: nan or ±inf
 
 
 def _dot_rule(out: Scalar, *args: Scalar) -> tuple[Scalar, ...]:
@@ -145,11 +169,11 @@ def _dot_rule(out: Scalar, *args: Scalar) -> tuple[Scalar, ...]:
     return (*args[n : 2 * n], *args[:n], 1.0)
 
 
-@primitive("dot", "Σwx+b", _dot_rule, arity=-1, domain=(-3.0, 3.0))
+@primitive("Σwx+b", _dot_rule, ("x_i", "w_i", "1"), arity=-1, domain=(-3.0, 3.0))
 def dot(*args: float) -> float:
     """f(w, x, b) = Σ wᵢxᵢ + b.   ∂f/∂wᵢ = xᵢ, ∂f/∂xᵢ = wᵢ, ∂f/∂b = 1."""
     n = (len(args) - 1) // 2
-    total: float = sum(map(operator.mul, args[:n], args[n : 2 * n]))
+    total: float = builtins.sum(map(operator.mul, args[:n], args[n : 2 * n]))
     return total + args[2 * n]
 
 
@@ -197,7 +221,17 @@ def powc(n: float) -> Primitive:
         return (exponent * _safe_pow(x, exponent - 1.0),)
 
     symbol = f"**{int(exponent) if exponent.is_integer() else exponent}"
-    op = Primitive("powc", symbol, forward, rule, 1, (0.2, 3.0), (), (exponent,))
+    op = Primitive(
+        "powc",
+        symbol,
+        forward,
+        rule,
+        1,
+        ("n * x**(n - 1)",),
+        domain=(0.2, 3.0),
+        params=(exponent,),
+        param_names=("n",),
+    )
     if len(_POWC_CACHE) < 256:  # a bounded cache: programs use a handful of exponents
         _POWC_CACHE[n] = op
     return op
@@ -208,11 +242,11 @@ TABLE["powc"] = powc(3.0)
 
 
 def _pow_rule(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
-    return (b * _safe_pow(a, b - 1.0), out * log(a))
+    return (b * _safe_pow(a, b - 1.0), out * generic_log(a))
 
 
-@primitive("pow", "**", _pow_rule, arity=2, domain=(0.2, 3.0))
-def pow_(a: float, b: float) -> float:
+@primitive("**", _pow_rule, ("b * a**(b - 1)", "out * log(a)"), arity=2, domain=(0.2, 3.0))
+def pow(a: float, b: float) -> float:
     """f(a, b) = aᵇ (a > 0).   ∂f/∂a = b · aᵇ⁻¹, ∂f/∂b = aᵇ · ln a."""
     if a <= 0.0:
         raise ValueError(
@@ -232,7 +266,7 @@ def _exp_forward(x: float) -> float:
         ) from None
 
 
-@primitive("exp", "exp", lambda out, x: (out,), domain=(-3.0, 3.0))
+@primitive("exp", lambda out, x: (out,), ("out",), domain=(-3.0, 3.0), function=True)
 def exp(x: float) -> float:
     """f(x) = eˣ.   df/dx = eˣ = f (reuses the output)."""
     return _exp_forward(x)
@@ -244,13 +278,15 @@ def _log_forward(x: float) -> float:
     return math.log(x)
 
 
-@primitive("log", "log", lambda out, x: (1.0 / x,), domain=(0.1, 5.0))
-def log_(x: float) -> float:
+@primitive("log", lambda out, x: (1.0 / x,), ("1 / x",), domain=(0.1, 5.0), function=True)
+def log(x: float) -> float:
     """f(x) = ln x (x > 0).   df/dx = 1/x."""
     return _log_forward(x)
 
 
-@primitive("tanh", "tanh", lambda out, x: (1.0 - out * out,), domain=(-3.0, 3.0))
+@primitive(
+    "tanh", lambda out, x: (1.0 - out * out,), ("1 - out**2",), domain=(-3.0, 3.0), function=True
+)
 def tanh(x: float) -> float:
     """f(x) = tanh x.   df/dx = 1 − tanh²x = 1 − f² (reuses the output)."""
     return math.tanh(x)
@@ -264,18 +300,25 @@ def _sigmoid_forward(x: float) -> float:
     return e / (1.0 + e)
 
 
-@primitive("sigmoid", "σ", lambda out, x: (out * (1.0 - out),), domain=(-5.0, 5.0))
-def sigmoid_(x: float) -> float:
+@primitive(
+    "σ",
+    lambda out, x: (out * (1.0 - out),),
+    ("out * (1 - out)",),
+    domain=(-5.0, 5.0),
+    function=True,
+)
+def sigmoid(x: float) -> float:
     """f(x) = σ(x) = 1/(1 + e⁻ˣ).   df/dx = σ(x)(1 − σ(x)) = f(1 − f)."""
     return _sigmoid_forward(x)
 
 
 @primitive(
     "relu",
-    "relu",
     lambda out, x: (1.0 if data_of(x) > 0.0 else 0.0,),
+    ("1 if x > 0 else 0",),
     domain=(-3.0, 3.0),
     kinks=(0.0,),
+    function=True,
 )
 def relu(x: float) -> float:
     """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink, as PyTorch)."""
@@ -287,10 +330,10 @@ def _abs_rule(out: Scalar, x: Scalar) -> tuple[float]:
     return (1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0,)
 
 
-@primitive("abs", "abs", _abs_rule, domain=(-3.0, 3.0), kinks=(0.0,))
-def abs_(x: float) -> float:
+@primitive("abs", _abs_rule, ("sign(x)",), domain=(-3.0, 3.0), kinks=(0.0,), function=True)
+def abs(x: float) -> float:
     """f(x) = |x|.   df/dx = sign(x) (0 at the kink, as PyTorch)."""
-    return abs(x)
+    return builtins.abs(x)
 
 
 def _sqrt_rule(out: Scalar, x: Scalar) -> tuple[Scalar]:
@@ -299,7 +342,7 @@ def _sqrt_rule(out: Scalar, x: Scalar) -> tuple[Scalar]:
     return (0.5 / out,)
 
 
-@primitive("sqrt", "√", _sqrt_rule, domain=(0.1, 5.0))
+@primitive("√", _sqrt_rule, ("0.5 / out",), domain=(0.1, 5.0), function=True)
 def sqrt(x: float) -> float:
     """f(x) = √x (x ≥ 0).   df/dx = 1/(2√x) = 1/(2f)."""
     if x < 0.0:
@@ -313,28 +356,38 @@ def _trig(fn: Callable[[float], float], name: str, x: float) -> float:
     return fn(x)
 
 
-@primitive("sin", "sin", lambda out, x: (cos(x),), domain=(-3.0, 3.0))
-def sin_(x: float) -> float:
+@primitive("sin", lambda out, x: (generic_cos(x),), ("cos(x)",), domain=(-3.0, 3.0), function=True)
+def sin(x: float) -> float:
     """f(x) = sin x.   df/dx = cos x."""
     return _trig(math.sin, "sin", x)
 
 
-@primitive("cos", "cos", lambda out, x: (-sin(x),), domain=(-3.0, 3.0))
-def cos_(x: float) -> float:
+@primitive(
+    "cos", lambda out, x: (-generic_sin(x),), ("-sin(x)",), domain=(-3.0, 3.0), function=True
+)
+def cos(x: float) -> float:
     """f(x) = cos x.   df/dx = −sin x."""
     return _trig(math.cos, "cos", x)
 
 
-@primitive("softplus", "softplus", lambda out, x: (sigmoid(x),), domain=(-5.0, 5.0))
+@primitive(
+    "softplus",
+    lambda out, x: (generic_sigmoid(x),),
+    ("sigmoid(x)",),
+    domain=(-5.0, 5.0),
+    function=True,
+)
 def softplus(x: float) -> float:
     """f(x) = ln(1 + eˣ), computed stably.   df/dx = σ(x)."""
     # ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)): no overflow for large |x|
     if x != x:
         return x
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    return max(x, 0.0) + math.log1p(math.exp(-builtins.abs(x)))
 
 
-@primitive("log1p", "log1p", lambda out, x: (1.0 / (1.0 + x),), domain=(-0.5, 5.0))
+@primitive(
+    "log1p", lambda out, x: (1.0 / (1.0 + x),), ("1 / (1 + x)",), domain=(-0.5, 5.0), function=True
+)
 def log1p(x: float) -> float:
     """f(x) = ln(1 + x) (x > −1), accurate for small x.   df/dx = 1/(1 + x)."""
     if x <= -1.0:
@@ -368,7 +421,16 @@ def clamp(lo: float, hi: float) -> Primitive:
         return min(max(x, key[0]), key[1])
 
     op = Primitive(
-        "clamp", f"clamp[{lo:g},{hi:g}]", forward, _clamp_rule(*key), 1, (-3.0, 3.0), key, key
+        "clamp",
+        f"clamp[{lo:g},{hi:g}]",
+        forward,
+        _clamp_rule(*key),
+        1,
+        ("1 if lo <= x <= hi else 0",),
+        domain=(-3.0, 3.0),
+        kinks=key,
+        params=key,
+        param_names=("lo", "hi"),
     )
     if len(_CLAMP_CACHE) < 256:
         _CLAMP_CACHE[key] = op
@@ -376,3 +438,90 @@ def clamp(lo: float, hi: float) -> Primitive:
 
 
 TABLE["clamp"] = clamp(-1.0, 1.0)
+
+
+def _leaky_rule(slope: float) -> Rule:
+    def rule(out: Scalar, x: Scalar) -> tuple[float]:
+        return (1.0 if data_of(x) > 0.0 else slope,)
+
+    return rule
+
+
+_LEAKY_CACHE: dict[float, Primitive] = {}
+
+
+def leaky_relu(slope: float) -> Primitive:
+    """The primitive x ↦ x if x > 0 else slope·x for a fixed slope (cached per slope)."""
+    key = float(slope)
+    op = _LEAKY_CACHE.get(key)
+    if op is not None:
+        return op
+
+    def forward(x: float) -> float:
+        """f(x) = x if x > 0 else slope·x.   df/dx = 1 if x > 0 else slope (slope at 0)."""
+        return x if x > 0.0 else key * x  # NaN takes the second branch and stays NaN
+
+    op = Primitive(
+        "leaky_relu",
+        f"leaky_relu[{key:g}]",
+        forward,
+        _leaky_rule(key),
+        1,
+        ("1 if x > 0 else slope",),
+        domain=(-3.0, 3.0),
+        kinks=(0.0,),
+        params=(key,),
+        param_names=("slope",),
+    )
+    if len(_LEAKY_CACHE) < 256:
+        _LEAKY_CACHE[key] = op
+    return op
+
+
+TABLE["leaky_relu"] = leaky_relu(0.01)
+
+
+@primitive(
+    "atan",
+    lambda out, x: (1.0 / (1.0 + x * x),),
+    ("1 / (1 + x**2)",),
+    domain=(-3.0, 3.0),
+    function=True,
+)
+def atan(x: float) -> float:
+    """f(x) = arctan x.   df/dx = 1/(1 + x²)."""
+    return math.atan(x)
+
+
+# --------------------------------------------------------------------------- comparisons
+def _no_slope(out: Scalar, a: Scalar, b: Scalar) -> tuple[float, float]:
+    return (0.0, 0.0)
+
+
+@primitive("==", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+def eq(a: float, b: float) -> float:
+    """f(a, b) = 1 if a = b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
+    return 1.0 if a == b else 0.0
+
+
+@primitive("<", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+def lt(a: float, b: float) -> float:
+    """f(a, b) = 1 if a < b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
+    return 1.0 if a < b else 0.0
+
+
+@primitive(">", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+def gt(a: float, b: float) -> float:
+    """f(a, b) = 1 if a > b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
+    return 1.0 if a > b else 0.0
+
+
+# The primitives' former names, for code written before the naming rule (see
+# docs/ARCHITECTURE.md): ``ops.<name>`` is the primitive, ``ops.generic_<name>`` the helper.
+sum_ = sum
+pow_ = pow
+log_ = log
+sigmoid_ = sigmoid
+abs_ = abs
+sin_ = sin
+cos_ = cos
