@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from strategies import dags, leaves_for, seeds
+
 from tinygrad_edu import examples, manual, tutor
 from tinygrad_edu.engine import Value, topo_order
 from tinygrad_edu.nn import MLP
