@@ -34,7 +34,15 @@ from .common import PLOTS_HINT, PROG
 
 __all__ = ["COMMANDS", "PROG", "build_parser", "command", "main"]
 
-COMMANDS: tuple[str, ...] = ("demo", "graph", "crosscheck", "perceptron", "approx", "explore")
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "graph",
+    "crosscheck",
+    "perceptron",
+    "approx",
+    "worksheet",
+    "explore",
+)
 DEFAULT = "demo"
 
 
