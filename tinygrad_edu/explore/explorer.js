@@ -88,7 +88,7 @@ function layout() {
   const W = 820, H = 430, cols = M.sizes.length;
   const pos = [];
   for (let c = 0; c < cols; c++) {
-    const n = M.sizes[c], x = 70 + (c * (W - 200)) / (cols - 1), col = [];
+    const n = M.sizes[c], x = 80 + (c * (W - 210)) / (cols - 1), col = [];
     for (let k = 0; k < n; k++) col.push([x, n === 1 ? H / 2 : 55 + (k * (H - 110)) / (n - 1)]);
     pos.push(col);
   }
@@ -130,11 +130,11 @@ function drawNetwork() {
     }
   }
   POS[0].forEach(([x, y], i) => {
-    svg.append(sv("rect", { x: x - 22, y: y - 18, width: 44, height: 36, fill: "#eef",
+    svg.append(sv("rect", { x: x - 30, y: y - 18, width: 60, height: 36, fill: "#eef",
       stroke: "#557" }));
     svg.append(sv("text", { x, y: y + 5, "font-size": 13, "text-anchor": "middle",
       "data-q": `x:${i}` }, fmt(R.X[S.ex][i])));
-    svg.append(sv("text", { x: x - 30, y: y + 5, "font-size": 12, "text-anchor": "end" }, `x[${i}]`));
+    svg.append(sv("text", { x: x - 34, y: y + 5, "font-size": 12, "text-anchor": "end" }, `x[${i}]`));
   });
   for (let l = 0; l < NL; l++) {
     for (let j = 0; j < M.sizes[l + 1]; j++) {
