@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 
 from tinygrad_edu import cli, manual, serialize
-from tinygrad_edu.cli import main
+from tinygrad_edu.cli import build_parser, main
 from tinygrad_edu.nn import MLP
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -648,3 +648,179 @@ def test_cli_graph_central_difference_scales_its_step_with_the_value(tmp_path: P
     row = next(line.split() for line in result.out.splitlines() if line.startswith("x "))
     assert float(row[2]) == 2e10  # backward
     assert abs(float(row[3]) - 2e10) <= 1e-6 * 2e10  # central difference
+
+
+# --------------------------------------------------------------------------- demo frictions
+def test_cli_demo_prints_the_loss_before_and_after_the_last_update(
+    demo: tuple[Path, Run],
+) -> None:
+    out, result = demo
+    params = json.loads((out / "weights.json").read_text(encoding="utf-8"))["parameters"]
+    match = re.search(
+        r"loss \(BCE, mean over the 4 points\): (\S+) in the last epoch, before its update; "
+        r"(\S+) after it",
+        result.out,
+    )
+    assert match is not None, result.out
+    before, after = float(match.group(1)), float(match.group(2))
+    # after: the trained weights' loss, as the cross-check reports it (written in math here)
+    assert after == pytest.approx(mean_bce(params, [2, 4, 4, 1], XOR_X, XOR_Y), abs=5e-6)
+    assert before > after  # gradient descent still lowers the loss at epoch 2000
+    report = (out / "crosscheck.md").read_text(encoding="utf-8")
+    engine = re.search(r"loss value: engine ([^,\s]+)", report)
+    assert engine is not None and float(engine.group(1)) == pytest.approx(after, abs=5e-6)
+
+
+def test_cli_demo_writes_the_explorer_page(demo: tuple[Path, Run]) -> None:
+    out, result = demo
+    page = (out / "explorer.html").read_text(encoding="utf-8")
+    assert page.lower().startswith("<!doctype html>") and "<script" in page
+    assert "explorer.html" in result.out
+
+
+@pytest.mark.parametrize(
+    ("hidden", "skipped", "kept"),
+    [
+        (["matplotlib"], {"loss.png", "decision_boundary.png"}, "crosscheck.md"),
+        (["numpy", "matplotlib"], {"loss.png", "decision_boundary.png", "crosscheck.md"}, ""),
+    ],
+)
+def test_cli_demo_without_an_extra_writes_the_rest_and_names_the_extra(
+    hidden: list[str],
+    skipped: set[str],
+    kept: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in hidden:
+        monkeypatch.setitem(sys.modules, name, None)  # import name → ImportError
+    trained: list[int] = []
+    from tinygrad_edu import train
+
+    real_fit = train.fit
+
+    def fit(*args: Any, **kwargs: Any) -> Any:
+        trained.append(kwargs.get("epochs", 0))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train, "fit", fit)
+    out = tmp_path / "out"
+    result = run(["demo", "--out", str(out), "--epochs", "50", "--quiet"])
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in out.iterdir()) == sorted(set(DEMO_FILES) - skipped)
+    assert "skipped loss.png and decision_boundary.png (the plots): needs matplotlib" in result.out
+    assert "pip install 'tinygrad_edu[plots]'" in result.out and "[dev]" not in result.out
+    if "numpy" in hidden:
+        assert "skipped crosscheck.md" in result.out and "cross-check: skipped" in result.out
+    assert kept == "" or (out / kept).exists()
+    assert trained and trained[0] == 50  # the demo still trained and wrote the rest
+
+
+def test_cli_demo_checks_the_extras_before_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinygrad_edu import train
+
+    demo_module = cli.command("demo")
+    order: list[str] = []
+    real_missing = demo_module.missing_extras
+
+    def missing() -> dict[str, str]:
+        order.append("check")
+        return dict(real_missing())
+
+    def fit(*args: Any, **kwargs: Any) -> Any:
+        order.append("train")
+        raise KeyboardInterrupt  # stop here: only the order matters
+
+    monkeypatch.setattr(demo_module, "missing_extras", missing)
+    monkeypatch.setattr(train, "fit", fit)
+    assert run(["demo", "--quiet"]).code == 130
+    assert order == ["check", "train"]
+
+
+# --------------------------------------------------------------------------- graph limits
+@pytest.mark.parametrize("terms", [50, 100, 2048])
+def test_cli_graph_too_large_is_an_error_line_not_a_hang(
+    terms: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # dot is never reached: no Graphviz at all
+    expression = "+".join(["x"] * terms)
+    result = run(["graph", expression, "--set", "x=1", "--out", str(tmp_path / "g.svg")])
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.startswith("tinygrad-edu: error: g.svg: the graph is too large to draw")
+    assert f"one node used {terms} times" in result.err
+    assert "FILE.dot or FILE.mmd" in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_cli_graph_too_large_for_a_picture_still_writes_text(tmp_path: Path) -> None:
+    expression = "+".join(["x"] * 100)
+    result = run(["graph", expression, "--set", "x=0.5", "--out", str(tmp_path / "g.dot")])
+    assert result.code == 0, result.err
+    assert "  = 50" in result.out
+    rows = [line.split() for line in result.out.splitlines() if line.startswith("x ")]
+    assert rows and float(rows[0][2]) == 100.0  # ∂f/∂x: x used 100 times
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8").count("->") >= 100
+
+
+def test_cli_graph_just_under_the_limit_is_drawn(tmp_path: Path) -> None:
+    from tinygrad_edu.cli.common import MAX_FAN_IN
+
+    expression = "+".join(["x"] * MAX_FAN_IN)
+    result = run(["graph", expression, "--set", "x=1", "--out", str(tmp_path / "g.svg")])
+    assert result.code == 0, result.err
+    assert (tmp_path / "g.svg").exists() or "rendering needs graphviz" in result.out
+
+
+@pytest.mark.parametrize("error", ["DotFailed", "GraphTooLarge"])
+def test_cli_graph_render_errors_are_one_line(
+    error: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinygrad_edu import viz
+
+    def failing(*args: Any, **kwargs: Any) -> Path:
+        raise getattr(viz, error)("render: dot did not finish within 30 s")
+
+    monkeypatch.setattr(viz, "render", failing)
+    result = run(["graph", "x*y", "--set", "x=1", "y=2", "--out", str(tmp_path / "g.svg")])
+    assert result.code == 1 and result.out == ""
+    assert result.err == "tinygrad-edu: error: render: dot did not finish within 30 s\n"
+
+
+# --------------------------------------------------------------------------- the registry
+def test_cli_every_command_module_follows_the_pattern() -> None:
+    import argparse
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(sub.choices) == list(cli.COMMANDS)
+    for name in cli.COMMANDS:
+        module = cli.command(name)
+        assert name == module.NAME and module.HELP and module.description()
+        assert callable(module.add_arguments) and callable(module.run)
+    with pytest.raises(ValueError, match="command: unknown command 'nope'"):
+        cli.command("nope")
+
+
+def test_cli_a_new_command_is_one_module_and_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    hello = types.ModuleType("tinygrad_edu.cli.hello")
+    hello.NAME, hello.HELP = "hello", "say hello"  # type: ignore[attr-defined]
+    hello.description = lambda: "Say hello to NAME."  # type: ignore[attr-defined]
+    hello.add_arguments = lambda p: p.add_argument("name")  # type: ignore[attr-defined]
+    hello.run = lambda args: print(f"hello {args.name}") or 3  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tinygrad_edu.cli.hello", hello)
+    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, "hello"))
+    result = run(["hello", "world"])
+    assert (result.code, result.out) == (3, "hello world\n")
+    assert "say hello" in run(["--help"]).out
+
+
+def test_cli_graph_help_lists_every_function_of_the_ops_table() -> None:
+    from tinygrad_edu.expr import FUNCTIONS
+
+    text = " ".join(run(["graph", "--help"]).out.split())
+    assert FUNCTIONS and all(f" {name}" in text for name in FUNCTIONS)

@@ -76,11 +76,11 @@ def too_large(root: Value, collapsible: bool = False) -> str:
     nodes, edges, fan = graph_size(root)
     if edges <= MAX_DRAWN_EDGES and fan <= MAX_FAN_IN:
         return ""
-    what = (
-        f"{edges} edges (the limit is {MAX_DRAWN_EDGES})"
-        if edges > MAX_DRAWN_EDGES
-        else f"one node used {fan} times (the limit is {MAX_FAN_IN})"
-    )
+    limit = "" if edges <= MAX_DRAWN_EDGES else f" (the limit is {MAX_DRAWN_EDGES})"
+    reasons = [f"{edges} edges{limit}"]
+    if fan > MAX_FAN_IN:
+        reasons.append(f"one node used {fan} times (the limit is {MAX_FAN_IN})")
+    what = ", ".join(reasons)
     advice = (
         "draw it per neuron (level='neuron')"
         if collapsible
