@@ -85,7 +85,8 @@ def parse_svg(data: bytes) -> SvgGraph:
         if cls == "node":
             shapes = [e for e in g.iter() if e.tag in (f"{SVG}polygon", f"{SVG}ellipse")]
             fill = shapes[0].get("fill", "") if shapes else ""  # plaintext nodes have none
-            dashed = bool(shapes) and shapes[0].get("stroke-dasharray") is not None
+            # a record's outline is its first shape; an HTML-like table draws its border last
+            dashed = any(e.get("stroke-dasharray") is not None for e in shapes)
             out.nodes[title] = SvgNode(texts, fill, dashed)
         elif cls == "edge":
             src, dst = title.split("->")

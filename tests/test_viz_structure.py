@@ -111,3 +111,20 @@ def test_viz_neuron_view_edge_labels_name_the_input() -> None:
         label = re.search(rf'neuron{k} -> neuron2 \[label="x{k}: (\S+)"\]', source)
         assert label is not None, k
         assert float(label.group(1)) == pytest_approx(out_neuron.w[k].data)  # linear output
+
+
+def test_viz_neuron_view_lays_each_layer_out_in_order() -> None:
+    from tinygrad_edu.viz.dot import run_dot
+
+    mlp = MLP(2, [4, 4, 1], seed=0)
+    (out,) = mlp([0.5, -1.0])
+    loss = (out - 1.0) ** 2
+    loss.backward()
+    plain = run_dot(draw_dot(loss, params=mlp, level="neuron").source, "plain", "test")
+    y = {
+        m.group(1): float(m.group(2))
+        for m in re.finditer(rb"^node neuron(\d) \S+ (\S+)", plain, flags=re.M)
+    }
+    for first, last in ((0, 3), (4, 7)):  # top to bottom (LR): neuron 0 first
+        ys = [y[str(k).encode()] for k in range(first, last + 1)]
+        assert ys == sorted(ys, reverse=True), ys

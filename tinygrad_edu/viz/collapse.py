@@ -196,18 +196,16 @@ class _Collapser:
     def edges(self, neurons: list[Neuron]) -> dict[tuple[str, str], list[tuple[str, float]]]:
         """(source, destination) -> (which input, local gradient) of each connection."""
         edges: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        by_pre = {nrn.pre: nrn for nrn in neurons}
+        for nrn in neurons:  # in the module's order, so each input's edges are too
+            dst = self.rep[nrn.out]
+            for pos, parent in enumerate(nrn.pre.parents):
+                if self.rep.get(parent) == dst:
+                    continue  # the neuron's own parameters, listed inside its box
+                which = f"x{pos - nrn.n}" if nrn.n <= pos < 2 * nrn.n else ""
+                edges.setdefault((self.source(parent), dst), []).append(
+                    (which, nrn.local_to_out(pos))
+                )
         for v in self.graph.order:
-            if v in by_pre:
-                nrn = by_pre[v]
-                dst = self.rep[nrn.out]
-                for pos, parent in enumerate(v.parents):
-                    if self.rep.get(parent) == dst:
-                        continue  # the neuron's own parameters, listed inside its box
-                    which = f"x{pos - nrn.n}" if nrn.n <= pos < 2 * nrn.n else ""
-                    edges.setdefault((self.source(parent), dst), []).append(
-                        (which, nrn.local_to_out(pos))
-                    )
             if v in self.rep or not v.parents:
                 continue
             i = self.graph.index[v]
@@ -233,7 +231,10 @@ def collapsed(
     # Boxes in topological order; a layer's neurons together, in order, where it starts.
     for v in graph.order:
         if v in c.first:
-            scene.boxes.extend(c.groups[c.first[v]])
+            group = c.groups[c.first[v]]
+            scene.boxes.extend(group)
+            if len(group) > 1:
+                scene.rows.append([b.id for b in group])
         if v in c.rep:
             continue
         scene.boxes.append(value_box(v))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import shutil
@@ -147,12 +148,34 @@ def _record(box: Box, rankdir: str) -> str:
     return "{ " + body + " }" if box.wide == horizontal_rank else body
 
 
+def _table(box: Box) -> str:
+    """An HTML-like label: one row per field, a field's lines left-aligned."""
+    fill = FILL["zero"] if box.zero else FILL[box.role]
+    style = ' STYLE="dashed"' if box.zero else ""
+    colour = ' COLOR="#555555"' if box.zero else ""
+    rows = []
+    for lines in box.fields:
+        text = "".join(f'{html.escape(line)}<BR ALIGN="LEFT"/>' for line in lines)
+        if len(lines) == 1:
+            text = html.escape(lines[0])
+        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR>')
+    table = (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}"'
+        f"{style}{colour}>{'<HR/>'.join(rows)}</TABLE>"
+    )
+    return f"<{table}>"
+
+
 def _emit_box(target: Any, box: Box, rankdir: str, gv: Any) -> None:
     attrs: dict[str, str] = {}
     if box.op:
         attrs = {"shape": "ellipse", "style": "filled", "fillcolor": FILL["op"]}
         attrs.update({"fontsize": "10", "margin": "0.04,0.02", "height": "0.3", "width": "0.3"})
         label = gv.nohtml(box.fields[0][0])
+    elif not box.wide:
+        # A neuron or layer: an HTML-like table (records cannot sit side by side in one rank).
+        attrs = {"shape": "plain"}
+        label = _table(box)
     else:
         fill = FILL["zero"] if box.zero else FILL[box.role]
         style = "filled,dashed" if box.zero else "filled"
@@ -197,6 +220,12 @@ def to_digraph(scene: Scene, legend: bool) -> graphviz.Digraph:
         if link.highlight:
             attrs.update({"color": _HIGHLIGHT, "penwidth": "2.5", "fontcolor": "#b45f06"})
         g.edge(link.src, link.dst, **attrs)
+    for k, row in enumerate(scene.rows):
+        # A layer's neurons in one rank, in the module's order (dot would reorder them).
+        with g.subgraph(name=f"row{k}") as sub:
+            sub.attr(rank="same")
+            for a, b in itertools.pairwise(row):
+                sub.edge(a, b, style="invis")
     if legend:
         _emit_legend(g, scene, gv)
     return g

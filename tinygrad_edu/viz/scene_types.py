@@ -59,6 +59,7 @@ class Scene:
     links: list[Link] = field(default_factory=list)
     clusters: dict[str, str] = field(default_factory=dict)  # id -> label, in order
     notes: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)  # boxes side by side, in this order
 
 
 @dataclass
