@@ -98,7 +98,8 @@ class Report:
         colour = "#1a7f37" if self.ok else "#b42318"
         mark = "✔" if self.ok else "✘"
         rows = "".join(
-            f'<tr><th style="text-align:left;padding:2px 10px 2px 0;vertical-align:top">'
+            f'<tr><th style="text-align:left;padding:2px 10px 2px 0;vertical-align:top;'
+            f'white-space:nowrap">'
             f'{html.escape(name)}</th><td style="padding:2px 0">{html.escape(text)}</td></tr>'
             for name, text in self.lines()[1:]
         )

@@ -118,14 +118,14 @@ class Worksheet:
         rows = []
         for k, n in enumerate(self.nodes, 1):
             how = f"{n.op}({', '.join(p.label for p in n.parents)})" if n.parents else "given"
-            value = fmt(n.data) if answers or not n.parents else ""
+            value = fmt(n.data)  # the drawing shows every value: the exercise is the grads
             grad = fmt(self.answer_key[n.label]) if answers else ""
             rows.append((str(k), n.label, how, value, grad))
         return rows
 
     def markdown(self, answers: bool = False) -> str:
         """The table (order | node | made by | value | grad) in Markdown, blank or filled."""
-        head = "answer key" if answers else "fill in every value, then every gradient ∂L/∂node"
+        head = "answer key" if answers else "fill in every gradient ∂L/∂node"
         out = [f"## {self.title}: {head}", "", "| order | node | made by | value | grad |"]
         out.append("|---:|:---|:---|---:|---:|")
         out += [f"| {' | '.join(r)} |" for r in self._rows(answers)]
@@ -154,7 +154,7 @@ class Worksheet:
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
             for r in self._rows(answers)
         )
-        what = "answer key" if answers else "fill in every value, then every gradient ∂L/∂node"
+        what = "answer key" if answers else "fill in every gradient ∂L/∂node (values are given)"
         return (
             '<!doctype html><html><head><meta charset="utf-8">'
             f"<title>{html.escape(self.title)}</title><style>"
