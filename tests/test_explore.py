@@ -261,3 +261,51 @@ def test_record_run_loss_values_are_bce_of_the_recorded_output(run: Run) -> None
     f = run.frames[0]
     for ex, rec in enumerate(f.examples):
         assert rec.loss == pytest.approx(bce([Value(rec.output)], [run.y[ex]]).data, rel=1e-12)
+
+
+def test_cli_explore_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tinygrad_edu.cli import main
+
+    out = tmp_path / "deep" / "explorer.html"
+    status = main(["explore", "--epochs", "5", "--every", "2", "--seed", "1", "--out", str(out)])
+    assert status == 0
+    page = out.read_text(encoding="utf-8")
+    payload = json.loads(page.split('type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert [f["epoch"] for f in payload["frames"]] == [0, 2, 4]
+    assert payload["meta"]["seed"] == 1 and payload["meta"]["sizes"] == [2, 4, 4, 1]
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_cli_explore_sine_is_a_regression_fit(tmp_path: Path) -> None:
+    from tinygrad_edu.cli import main
+
+    out = tmp_path / "sine.html"
+    assert main(["explore", "--dataset", "sine", "--activation", "tanh", "--hidden", "3",
+                 "--epochs", "2", "--drill", "none", "--out", str(out)]) == 0  # fmt: skip
+    payload = json.loads(out.read_text(encoding="utf-8").split('json">', 1)[1].split("</scr")[0])
+    assert payload["meta"]["loss"] == "mse" and payload["meta"]["activations"][-1] == "linear"
+    assert len(payload["axes"]) == 1 and len(payload["frames"][0]["surface"]) == 63
+    assert payload["drills"] == []
+
+
+@pytest.mark.parametrize("bad", [["--hidden", "4,x"], ["--epochs", "0"], ["--dataset", "mnist"]])
+def test_cli_explore_bad_arguments_exit_with_usage(bad: list[str]) -> None:
+    from tinygrad_edu.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["explore", *bad])
+    assert info.value.code == 2
+
+
+def test_packaging_declares_the_license_in_the_current_form() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"
+    assert project["project"]["license-files"] == ["LICENSE"]
+    assert project["build-system"]["requires"] == ["setuptools>=77"]
+    text = (root / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "Copyright (c) 2026 the tinygrad_edu authors" in text
+    data_files = project["tool"]["setuptools"]["package-data"]["tinygrad_edu.explore"]
+    assert sorted(data_files) == ["*.css", "*.html", "*.js"]

@@ -188,3 +188,19 @@ def test_explorer_runs_inline_as_a_notebook_would_show_it(
     frame.locator("#step-next").click()
     text = frame.locator("[data-q='a:0:0']").text_content()
     assert same(float(text), run.frames[0].examples[0].a[0][0])
+
+
+def test_explorer_without_graphviz_shows_mermaid_and_dot_text(
+    tmp_path: Path, new_page: Open, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinygrad_edu.explore import record
+
+    monkeypatch.setattr(record.shutil, "which", lambda name: None)
+    path = Explorer(xor_run(epochs=1)).save(tmp_path / "no_dot.html")
+    page = new_page(path)
+    page.locator("[data-neuron='0:1'] circle").click()
+    graph = page.locator("#drill-graph")
+    assert "dot program was not available" in graph.text_content()
+    assert page.locator("#drill-graph pre").first.text_content().startswith("flowchart")
+    assert "digraph" in page.locator("#drill-graph pre").nth(1).text_content()
+    assert page.locator("#drill-graph svg").count() == 0
