@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..engine import Value
+from ..nn import ACTIVATIONS
 from .format import fmt, plural
 from .graph import GradView, Graph
 from .scene_types import Box, Link, Options, Scene
 
-# Primitives by their ops.TABLE name: an activation after Σwx+b belongs to the neuron.
-_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+# nn's activations are primitives of the same name: one applied to Σwx+b belongs to the neuron.
+_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "linear")
 
 
 def _name(v: Value) -> str:

@@ -160,6 +160,14 @@ def render(
     first); ``dot`` is stopped after ``timeout`` seconds
     (``DotFailed``). Without the ``dot`` program, writes the DOT source next to ``path`` and
     raises ``GraphvizNotFound``. All three are ``RenderError``.
+
+    >>> import tempfile
+    >>> from tinygrad_edu.viz import example_graph
+    >>> L, params = example_graph()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = render(L, f"{folder}/graph.svg", params=params)
+    ...     print(path.name, "data 0.1013" in path.read_text(encoding="utf-8"))
+    graph.svg True
     """
     out, fmt = output_path("render", path, format)
     _check_limits("render", max_elements, max_fanout, timeout)

@@ -151,6 +151,14 @@ def render_backward(
     id (``v11``) in the box, as the captions name them. The page has a predict-then-reveal
     mode (answers checked within 1 % or 0.001, downloadable as JSON). Does not touch ``.grad``.
     The returned path displays the page inline in Jupyter.
+
+    >>> import tempfile
+    >>> from tinygrad_edu import Value
+    >>> a = Value(3.0, "a")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     page = render_backward(a * a, folder)
+    ...     print(page.name, sorted(p.name for p in page.parent.glob("frame_*")))
+    index.html ['frame_000.svg', 'frame_001.svg']
     """
     value = check_root(root, "render_backward")
     validate("render_backward", rankdir, "value", precision)
