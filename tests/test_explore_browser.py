@@ -204,3 +204,23 @@ def test_explorer_without_graphviz_shows_mermaid_and_dot_text(
     assert page.locator("#drill-graph pre").first.text_content().startswith("flowchart")
     assert "digraph" in page.locator("#drill-graph pre").nth(1).text_content()
     assert page.locator("#drill-graph svg").count() == 0
+
+
+def test_explorer_drill_down_asks_before_each_backward_step(
+    run: Run, page_file: Path, new_page: Open
+) -> None:
+    page = new_page(page_file)
+    page.select_option("#predict", "value")
+    page.locator("[data-neuron='0:0'] circle").click()
+    assert page.locator("#drill-graph svg").count() == 0  # its gradients would give it away
+    page.locator("#drill-next").click()
+    assert "∂a/∂(a1[0])" in page.locator("#question-text").text_content()
+    page.fill("#answer", "1")  # the seed: ∂a/∂a = 1
+    page.keyboard.press("Enter")
+    page.locator("#drill-next").click()
+    drill = next(d for d in run.drills if (d.example, d.layer, d.neuron) == (0, 0, 0))
+    page.fill("#answer", f"{-drill.steps[1]['upstream']:.6f}")  # σ′(0) = 0.25: wrong sign
+    page.keyboard.press("Enter")
+    assert page.locator("#score").text_content() == "score 1 / 2"
+    assert page.locator("#drill-label").text_content() == "backward step 2 / 2"
+    assert page.locator("#drill-graph svg").count() == 1  # every step revealed: the graph
