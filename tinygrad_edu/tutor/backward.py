@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import checks
 from ..engine import Value, topo_order
-from .graphs import VARIANTS, Grads, names, reference_grads, same, uses
+from .graphs import VARIANTS, Grads, names, reference_grads, same, users_text, uses
 from .report import Report, Wrong, factor, fmt
 
 BACKWARD_RTOL = 1e-9
@@ -124,7 +124,7 @@ def _explain(node: Value, order: list[Value], want: Grads, label: dict[Value, st
     if not users:
         return f"{label[node]} is the root, so its gradient is 1."
     terms = " + ".join(f"{factor(loc)}·{factor(want[u])}" for u, loc in users)
-    by = ", ".join(label[u] for u, _ in users)
+    by = users_text(users, label)
     return f"{label[node]} is used by {by}: its gradient is {terms} = {fmt(want[node])}."
 
 
@@ -191,8 +191,8 @@ def check_backward(my_backward: Callable[[Value], Any]) -> Report:
                 1.0,
                 None,
                 "recursion-depth",
-                f"Your backward hit Python's recursion limit on the {case.exposes}. Walk the "
-                "graph with a loop and an explicit stack.",
+                f"Your backward hit Python's recursion limit on graph '{case.name}' "
+                f"({case.exposes}). Walk the graph with a loop and an explicit stack.",
             )
         except Exception as err:  # the learner's code: report any error as the answer
             return fail(

@@ -99,3 +99,14 @@ VARIANTS: tuple[tuple[str, Variant], ...] = (
 def same(a: Mapping[Value, float], b: Mapping[Value, float], close: Callable[..., bool]) -> bool:
     """True when both give the same gradient (by ``close``) for every node of ``a``."""
     return all(close(b.get(n), g) for n, g in a.items())
+
+
+def users_text(users: list[tuple[Value, float]], label: Mapping[Value, str]) -> str:
+    """'d, L' or 'aa (on both of its edges)': who uses a node, each user named once."""
+    counts: dict[Value, int] = {}
+    for u, _ in users:
+        counts[u] = counts.get(u, 0) + 1
+    return ", ".join(
+        label[u] + ("" if k == 1 else " (on both of its edges)" if k == 2 else f" ({k} edges)")
+        for u, k in counts.items()
+    )

@@ -40,7 +40,8 @@ class Wrong:
 class Report:
     """The result of one tutor check.
 
-    ``ok`` is the verdict; ``first_wrong`` the first wrong place (None when ok); ``diagnosis``
+    ``ok`` is the verdict; ``first_wrong`` the first wrong place (None when ok, or when the
+    learner's code raised or returned something unusable before any comparison); ``diagnosis``
     a code of :data:`tinygrad_edu.tutor.BUGS` or None when no known mistake fits; ``hint`` one
     or two sentences with the numbers plugged in; ``tolerance`` how close is "right";
     ``checked`` what was looked at (one line per case).

@@ -8,7 +8,7 @@ from .. import checks
 from ..engine import Value, topo_order
 from .backward import TOLERANCE as _BACKWARD_TOLERANCE
 from .backward import close
-from .graphs import names, reference_grads, uses
+from .graphs import names, reference_grads, users_text, uses
 from .report import Report, Wrong, factor, fmt
 
 TOLERANCE = _BACKWARD_TOLERANCE.replace("on every node", "for every entry of the table")
@@ -132,7 +132,7 @@ def check_gradients(root: Value, answers: Mapping[str, float | None]) -> Report:
         hint = f"{label[first]} is the root: ∂{label[first]}/∂{label[first]} = 1, not {fmt(got)}."
     else:
         terms = " + ".join(f"{factor(loc)}·{factor(want[u])}" for u, loc in users[first])
-        by = ", ".join(label[u] for u, _ in users[first])
+        by = users_text(users[first], label)
         hint = (
             f"{label[first]} is used by {by}, so its gradient is {terms} = {fmt(want[first])}; "
             f"you wrote {fmt(got)}."
