@@ -128,3 +128,15 @@ def test_viz_neuron_view_lays_each_layer_out_in_order() -> None:
     for first, last in ((0, 3), (4, 7)):  # top to bottom (LR): neuron 0 first
         ys = [y[str(k).encode()] for k in range(first, last + 1)]
         assert ys == sorted(ys, reverse=True), ys
+
+
+def test_viz_edge_tooltips_give_the_ops_tables_formula_and_its_value() -> None:
+    x = Value(0.3, "x")
+    y = x.tanh()
+    y.label = "y"
+    source = draw_dot(y * y).source
+    t = math.tanh(0.3)
+    # the formula text is the ops table's; the number is recomputed here: 1 - tanh(x)**2
+    tip = re.search(r'tooltip="∂y/∂x = 1 - out\*\*2 = (\S+)"', source)
+    assert tip is not None
+    assert float(tip.group(1)) == pytest_approx(1.0 - t * t)

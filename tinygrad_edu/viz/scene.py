@@ -6,7 +6,7 @@ from typing import Protocol
 
 from ..engine import Value
 from .collapse import Neuron, collapsed, find_neurons
-from .format import fmt
+from .format import fmt, math_name
 from .graph import GradView, Graph, value_name
 from .scene_types import LEVELS, RANKDIRS, Box, Focus, Link, Options, Scene
 
@@ -79,6 +79,29 @@ def op_box(v: Value, graph: Graph) -> Box:
     return Box(f"op{graph.index[v]}", "op", [[prim.symbol]], tooltip=prim.doc, op=True)
 
 
+def local_formula(v: Value, pos: int) -> str:
+    """∂v/∂(parent at ``pos``) as the ops table writes it ('1 - out**2'), '' if not known."""
+    prim = v.primitive
+    if prim is None or not prim.derivatives:
+        return ""
+    d = prim.derivatives
+    if prim.name == "dot":  # parents w_0..w_{n-1}, x_0..x_{n-1}, b
+        n = (len(v.parents) - 1) // 2
+        text = d[0] if pos < n else d[1] if pos < 2 * n else d[2]
+        return text.replace("_i", f"_{pos % n}") if pos < 2 * n else text
+    text = d[pos] if pos < len(d) else d[-1]
+    given = ", ".join(f"{k} = {x:g}" for k, x in zip(prim.param_names, prim.params))
+    return f"{text} with {given}" if given else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _clusters(scene: Scene, neurons: list[Neuron]) -> tuple[dict[Value, str], dict[Value, str]]:
     """Each neuron's cluster; {value: its cluster} and {parameter: its name inside it}."""
     cluster_of: dict[Value, str] = {}
@@ -128,7 +151,11 @@ def _full(
                 if hot and focus is not None:
                     c = focus.contributions[pos]
                     label += f" × {fmt(focus.upstream, p)} = {fmt(c, p)}"
-            tip = f"∂{value_name(v, graph, names)}/∂{value_name(parent, graph, names)} = {local!r}"
+            formula = local_formula(v, pos)
+            out_name = math_name(value_name(v, graph, names))
+            tip = f"∂{out_name}/∂{math_name(value_name(parent, graph, names))} = " + (
+                f"{formula} = {local!r}" if formula and not _is_number(formula) else repr(local)
+            )
             scene.links.append(Link(f"v{graph.index[parent]}", f"op{i}", label, tip, hot))
         scene.links.append(Link(f"op{i}", f"v{i}", highlight=hot))
     if opt.show_local_grads:
