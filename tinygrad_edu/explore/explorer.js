@@ -318,12 +318,19 @@ function drawSurface() {
   const sx = (u) => ((u - ax[0][0]) / (ax[0][ax[0].length - 1] - ax[0][0])) * W;
   if (ax.length === 2) {
     $("surface-title").textContent = "Decision boundary (network output over the inputs)";
-    const nx = ax[0].length, ny = ax[1].length, cw = W / nx, ch = H / ny;
+    const nx = ax[0].length, ny = ax[1].length;
+    // one pixel per grid sample, scaled up smoothly: the samples sit at the cell centres
+    const small = document.createElement("canvas");
+    small.width = nx;
+    small.height = ny;
+    const sg = small.getContext("2d");
     for (let b = 0; b < ny; b++)
       for (let a = 0; a < nx; a++) {
-        g.fillStyle = shade(s[b * nx + a]);
-        g.fillRect(a * cw, H - (b + 1) * ch, cw + 1, ch + 1);
+        sg.fillStyle = shade(s[b * nx + a]);
+        sg.fillRect(a, ny - 1 - b, 1, 1);
       }
+    g.imageSmoothingEnabled = true;
+    g.drawImage(small, 0, 0, W, H);
     const sy = (v) => H - ((v - ax[1][0]) / (ax[1][ny - 1] - ax[1][0])) * H;
     R.X.forEach((x, i) => {
       g.lineWidth = 2;
