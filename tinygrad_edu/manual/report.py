@@ -315,8 +315,12 @@ def md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 def html_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """An HTML table (escaped), numbers right-aligned, mismatching rows marked."""
-    cell = "<td style='text-align:{}'>{}</td>"
-    out = ["<table>", "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"]
+    pad = "padding:2px 10px;font-variant-numeric:tabular-nums"
+    cell = "<td style='text-align:{};" + pad + "'>{}</td>"
+    th = "<th style='text-align:{};" + pad + ";border-bottom:1px solid #888'>{}</th>"
+    aligns = ["left"] + ["right"] * (len(head) - 2) + ["left"]
+    heads = "".join(th.format(a, html.escape(h)) for a, h in zip(aligns, head))
+    out = ["<table style='border-collapse:collapse'>", f"<tr>{heads}</tr>"]
     for r in rows:
         style = " style='background:#ffebe9'" if r[-1].startswith("MISMATCH") else ""
         cells = [cell.format("left", html.escape(r[0]))]
