@@ -136,3 +136,28 @@ def test_cli_worksheet_student_variant_and_bad_level(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["worksheet", "--level", "9"])
     assert exit_.value.code == 2
+
+
+def test_worksheet_filled_markdown_table_is_read_and_checked() -> None:
+    ws = tutor.worksheet(4, 2)
+    lines = ws.markdown().splitlines()
+    filled = []
+    for line in lines:
+        cells = line.split("|")
+        if len(cells) == 7 and cells[1].strip().isdigit():
+            g = ws.answer_key[cells[2].strip()]
+            cells[5] = f" {g:.12g} ".replace("-", "−")  # a student may type the minus sign
+        filled.append("|".join(cells))
+    text = "\n".join(filled)
+    assert tutor.read_table(text) == pytest.approx(ws.answer_key, rel=1e-11)
+    assert ws.check(text).ok
+    assert ws.check(ws.markdown()).diagnosis == "missing-answer"
+
+
+def test_read_table_names_a_bad_number_and_an_empty_text() -> None:
+    with pytest.raises(ValueError, match=r"read_table: row 3: the grad 'abc' is not a number"):
+        tutor.read_table(
+            "| order | node | made by | value | grad |\n|-|-|-|-|-|\n| 1 | a | given | 2 | abc |"
+        )
+    with pytest.raises(ValueError, match="read_table: no table rows"):
+        tutor.read_table("no table here")

@@ -22,7 +22,7 @@ from .delta import check_delta
 from .report import Report, Wrong
 from .rules import RULES, check_rule
 from .table import check_gradients
-from .worksheet import LEVELS, Worksheet, worksheet
+from .worksheet import LEVELS, Worksheet, read_table, worksheet
 
 __all__ = [
     "BUGS",
@@ -35,5 +35,6 @@ __all__ = [
     "check_delta",
     "check_gradients",
     "check_rule",
+    "read_table",
     "worksheet",
 ]

@@ -28,7 +28,7 @@ def _input_instead_of_output(user: Value, parent: Value) -> float | None:
     return None
 
 
-def diagnose_node(
+def _diagnose_node(
     node: Value,
     got: float,
     users: list[tuple[Value, float]],
@@ -127,7 +127,7 @@ def check_gradients(root: Value, answers: Mapping[str, float | None]) -> Report:
             "missing-answer", f"Fill in every gradient: missing {names_missing}.",
             len(wrong), extra,
         )  # fmt: skip
-    code = diagnose_node(first, got, users[first], want, first is root)
+    code = _diagnose_node(first, got, users[first], want, first is root)
     if first is root:
         hint = f"{label[first]} is the root: ∂{label[first]}/∂{label[first]} = 1, not {fmt(got)}."
     else:

@@ -92,8 +92,46 @@ def _label_all(root: Value) -> list[Value]:
     return order
 
 
+def _number_cell(text: str, row: int) -> float | None:
+    cell = text.strip().replace("−", "-")
+    if not cell:
+        return None
+    try:
+        return float(cell)
+    except ValueError:
+        raise ValueError(
+            f"read_table: row {row}: the grad {text.strip()!r} is not a number"
+        ) from None
+
+
+def read_table(text: str) -> dict[str, float | None]:
+    """The answers of a filled Markdown worksheet table: {node: grad}, None where blank.
+
+    >>> read_table("| order | node | made by | value | grad |\\n|---|---|---|---|---|\\n"
+    ...            "| 1 | a | given | 2 | −3.5 |\\n| 2 | L | *(a, a) | 4 |  |")
+    {'a': -3.5, 'L': None}
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"read_table: text must be a str, got {checks.show(text)}")
+    out: dict[str, float | None] = {}
+    for k, line in enumerate(text.splitlines(), 1):
+        cells = line.strip().strip("|").split("|")
+        if not line.strip().startswith("|") or len(cells) != 5:
+            continue
+        if not cells[0].strip().isdigit():
+            continue  # the header and the |---| rule
+        out[cells[1].strip()] = _number_cell(cells[4], k)
+    if not out:
+        raise ValueError("read_table: no table rows (| order | node | made by | value | grad |)")
+    return out
+
+
 def student_seed(seed: int, student: str) -> int:
-    """The seed of one student's variant: stable across runs and machines (CRC-32)."""
+    """The seed of one student's variant: stable across runs and machines (CRC-32).
+
+    >>> student_seed(11, "ada")
+    251830818
+    """
     return zlib.crc32(f"{seed}:{student}".encode())
 
 
@@ -124,7 +162,11 @@ class Worksheet:
         return rows
 
     def markdown(self, answers: bool = False) -> str:
-        """The table (order | node | made by | value | grad) in Markdown, blank or filled."""
+        """The table (order | node | made by | value | grad) in Markdown, blank or filled.
+
+        >>> print(worksheet(3, 1).markdown(answers=True).splitlines()[-1])
+        | 3 | L | +(a, b) | 1.3 | 1 |
+        """
         head = "answer key" if answers else "fill in every gradient ∂L/∂node"
         out = [f"## {self.title}: {head}", "", "| order | node | made by | value | grad |"]
         out.append("|---:|:---|:---|---:|---:|")
@@ -132,7 +174,11 @@ class Worksheet:
         return "\n".join(out) + "\n"
 
     def latex(self, answers: bool = False) -> str:
-        """The table as a LaTeX tabular (blank cells are ruled for handwriting)."""
+        """The table as a LaTeX tabular (blank cells are ruled for handwriting).
+
+        >>> print(worksheet(3, 1).latex().splitlines()[2])
+        1 & a & given & -0.5 & \\rule{5em}{0.4pt} \\\\
+        """
         blank = r"\rule{5em}{0.4pt}"
 
         def cell(text: str) -> str:
@@ -178,8 +224,16 @@ class Worksheet:
 
         return to_mermaid(self.root, show_grad=False, show_local_grads=False)
 
-    def check(self, answers: Mapping[str, float | None]) -> Report:
-        """check_gradients on this worksheet's graph: ``answers`` is {node: ∂L/∂node}."""
+    def check(self, answers: Mapping[str, float | None] | str) -> Report:
+        """check_gradients on this graph: ``answers`` is {node: ∂L/∂node} or the filled table.
+
+        >>> ws = worksheet(3, 1)
+        >>> filled = ws.markdown().replace("| 1.3 |  |", "| 1.3 | 1 |")
+        >>> ws.check(filled).first_wrong.where
+        'node b'
+        """
+        if isinstance(answers, str):
+            answers = read_table(answers)
         return check_gradients(self.root, answers)
 
     def save(self, folder: str | Path) -> list[Path]:
@@ -187,6 +241,11 @@ class Worksheet:
 
         worksheet.{md,tex,html} and answer_key.{md,html,json}; the drawing as graph.svg when
         Graphviz's ``dot`` is installed, and always as graph.dot and graph.mmd (Mermaid).
+
+        >>> import tempfile
+        >>> paths = worksheet(3, 1).save(tempfile.mkdtemp())
+        >>> sorted(p.name for p in paths)[:3]
+        ['answer_key.html', 'answer_key.json', 'answer_key.md']
         """
         from ..viz import GraphvizNotFound, render
 
