@@ -136,7 +136,7 @@ _NAMESPACE: dict[str, Any] = {
     "_log1p": math.log1p,
     "_sin": math.sin,
     "_cos": math.cos,
-    "_sigmoid": ops.sigmoid_.forward,
+    "_sigmoid": ops.sigmoid.forward,
     "_max": max,
 }
 
@@ -150,7 +150,9 @@ def _max_rule(out: Any, *xs: Any) -> tuple[float, ...]:
     return (0.0,) * len(xs)
 
 
-DATA_MAX = Primitive("data_max", "max", _max_forward, _max_rule, -1, (-3.0, 3.0))
+DATA_MAX = Primitive(
+    "data_max", "max", _max_forward, _max_rule, -1, derivatives=("0",), domain=(-3.0, 3.0)
+)
 TEMPLATES["data_max"] = (
     lambda op, a: f"_max(({', '.join(a)},))",
     lambda op, a, out: ["0.0"] * len(a),

@@ -18,12 +18,14 @@ Semantics (tested in tests/test_engine.py):
 
 from __future__ import annotations
 
+import gc
 import numbers
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from operator import mul as _mul
 from typing import Any, Union
 
 from . import checks, ops
@@ -34,6 +36,10 @@ Operand = Union["Value", int, float]  # a string forward reference needs Union
 
 _ADD = ops.add
 _MUL = ops.mul
+_NEG = ops.neg
+_RELU = ops.relu
+_DOT = ops.dot
+_sum = sum  # the builtin (ops.dot's forward uses it too)
 
 # Grad mode is per thread and per asyncio task (a context variable holding how many no_grad
 # blocks are open here). Reading a context variable on every node would slow the forward pass,
@@ -358,22 +364,32 @@ class Value:
         if not self._parents:
             self.grad += gradient  # a leaf root: d(self)/d(self) = 1, accumulated like any leaf
             return
-        order = interior_order(self)
-        for node in order:
-            node.grad = 0.0  # interior grads are recomputed on each call
-        self.grad = gradient
-        for node in reversed(order):
-            parents = node._parents
-            g = node.grad
-            # the chain rule: ∂root/∂parent += ∂node/∂parent · ∂root/∂node
-            if len(parents) == 2:  # unrolled for +, *: twice as fast as zip here
-                a, b = parents
-                local_a, local_b = node._local_grads
-                a.grad += local_a * g
-                b.grad += local_b * g
-            else:
-                for parent, local in zip(parents, node._local_grads):
-                    parent.grad += local * g
+        # speed section (issue 12): the collector is paused for the walk (it allocates no
+        # cyclic garbage, and a collection here would traverse the whole live graph)
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
+        try:
+            order = _backward_order(self)  # also sets every interior grad to 0.0
+            self.grad = gradient
+            for node in reversed(order):
+                parents = node._parents
+                g = node.grad
+                # the chain rule: ∂root/∂parent += ∂node/∂parent · ∂root/∂node
+                n = len(parents)
+                if n == 2:  # unrolled for +, *: twice as fast as zip here
+                    a, b = parents
+                    local_a, local_b = node._local_grads
+                    a.grad += local_a * g
+                    b.grad += local_b * g
+                elif n == 1:
+                    parents[0].grad += node._local_grads[0] * g
+                else:
+                    for parent, local in zip(parents, node._local_grads):
+                        parent.grad += local * g
+        finally:
+            if collecting:
+                gc.enable()
 
     def zero_grad(self) -> None:
         """Set this node's gradient to 0 (and forget its graph gradient)."""
@@ -432,7 +448,16 @@ def _lift(x: Operand, where: str) -> Value:
     """``x`` itself if a Value, otherwise a constant leaf holding the number ``x``."""
     if isinstance(x, Value):
         return x
-    return Value(_check_number(x, where))
+    # speed section: what Value(x) makes, without re-checking a number already checked
+    node = _new_value(Value)
+    node.data = x if x.__class__ is float else _check_number(x, where)
+    node.grad = 0.0
+    node.grad_value = None
+    node.label = ""
+    node._op = None
+    node._parents = ()
+    node._local_grads = ()
+    return node
 
 
 def apply(op: Primitive, *parents: Value) -> Value:
@@ -440,21 +465,36 @@ def apply(op: Primitive, *parents: Value) -> Value:
     return _record(op, parents, [p.data for p in parents])
 
 
+# ---------------------------------------------------------------------- speed section
+# Node creation and the backward walk (issue 12). The table's cheapest entries — add, mul,
+# neg, relu, dot — are inlined below instead of calling op.forward and op.rule for every node:
+# tests/test_compile_engine.py holds each inlined line bit-identical to its entry in ops.py,
+# and every other primitive goes through its forward and rule as before.
 def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Value:
-    out = op.forward(*data)
     node = _new_value(Value)
-    node.data = out
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
-    if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._op = op
-        node._parents = parents
-        node._local_grads = op.rule(out, *data)
+    if op is _DOT:  # Σ wᵢxᵢ + b over data = (w…, x…, b); locals (x…, w…, 1)
+        n = len(data) >> 1
+        ws = data[:n]
+        xs = data[n:-1]
+        out = node.data = _sum(map(_mul, ws, xs)) + data[-1]
+        if _no_grad_blocks == 0 or _depth.get() == 0:
+            node._op = op
+            node._parents = parents
+            node._local_grads = (*xs, *ws, 1.0)
+            return node
     else:
-        node._op = None
-        node._parents = ()
-        node._local_grads = ()
+        out = node.data = op.forward(*data)
+        if _no_grad_blocks == 0 or _depth.get() == 0:
+            node._op = op
+            node._parents = parents
+            node._local_grads = op.rule(out, *data)
+            return node
+    node._op = None
+    node._parents = ()
+    node._local_grads = ()
     return node
 
 
@@ -462,16 +502,28 @@ def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Val
 # run once per node of every graph and dominate the forward pass.
 def _apply1(op: Primitive, a: Value) -> Value:
     x = a.data
-    out = op.forward(x)
     node = _new_value(Value)
-    node.data = out
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
+    if op is _RELU:
+        node.data = 0.0 if x <= 0.0 else x
+        local: tuple[float, ...] = (1.0 if x > 0.0 else 0.0,)
+    elif op is _NEG:
+        node.data = -x
+        local = (-1.0,)
+    else:
+        out = node.data = op.forward(x)
+        if _no_grad_blocks == 0 or _depth.get() == 0:
+            node._op = op
+            node._parents = (a,)
+            node._local_grads = op.rule(out, x)
+            return node
+        local = ()
     if _no_grad_blocks == 0 or _depth.get() == 0:
         node._op = op
         node._parents = (a,)
-        node._local_grads = op.rule(out, x)
+        node._local_grads = local
     else:
         node._op = None
         node._parents = ()
@@ -482,21 +534,83 @@ def _apply1(op: Primitive, a: Value) -> Value:
 def _apply2(op: Primitive, a: Value, b: Value) -> Value:
     x = a.data
     y = b.data
-    out = op.forward(x, y)
     node = _new_value(Value)
-    node.data = out
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
+    if op is _MUL:
+        node.data = x * y
+        local: tuple[float, ...] = (y, x)
+    elif op is _ADD:
+        node.data = x + y
+        local = (1.0, 1.0)
+    else:
+        out = node.data = op.forward(x, y)
+        if _no_grad_blocks == 0 or _depth.get() == 0:
+            node._op = op
+            node._parents = (a, b)
+            node._local_grads = op.rule(out, x, y)
+            return node
+        local = ()
     if _no_grad_blocks == 0 or _depth.get() == 0:
         node._op = op
         node._parents = (a, b)
-        node._local_grads = op.rule(out, x, y)
+        node._local_grads = local
     else:
         node._op = None
         node._parents = ()
         node._local_grads = ()
     return node
+
+
+def _backward_order(root: Value) -> list[Value]:
+    """``interior_order(root)`` for backward(), with marks in ``.grad`` instead of a set.
+
+    The same depth-first visit as ``_depth_first(root, keep_leaves=False)`` (tested to give
+    the same list), written for speed: a node's state is a per-call mark stored in its grad —
+    ``expanded`` once its parents are pushed, ``emitted`` once it is listed — so nothing is
+    hashed, and the node itself, pushed below its parents, is its own "emit me" entry. The
+    marks are new float objects on every call, compared by identity, so a mark left by an
+    interrupted call never matches; ``emitted`` is a 0.0, so every listed node's grad is
+    zeroed on the way (backward() recomputes interior grads).
+    """
+    expanded = float("nan")
+    emitted = float(0)  # a fresh 0.0 object: the zeroed grad and the mark at once
+    order: list[Value] = []
+    emit = order.append
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    try:
+        while stack:
+            node = pop()
+            state = node.grad
+            if state is expanded:  # its parents are all listed
+                node.grad = emitted
+                emit(node)
+                continue
+            if state is emitted:
+                continue  # pushed twice before it was expanded
+            node.grad = expanded
+            push(node)
+            parents = node._parents
+            if len(parents) == 2:
+                a, b = parents
+                if b._parents and b.grad is not expanded and b.grad is not emitted:
+                    push(b)
+                if a._parents and a.grad is not expanded and a.grad is not emitted:
+                    push(a)
+            else:
+                for parent in reversed(parents):
+                    if parent._parents:
+                        g = parent.grad
+                        if g is not expanded and g is not emitted:
+                            push(parent)
+    except BaseException:  # interrupted: leave no mark behind
+        for node in stack:
+            node.grad = 0.0
+        raise
+    return order
 
 
 _new_value = object.__new__
