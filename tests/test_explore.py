@@ -165,7 +165,7 @@ def test_record_run_drill_steps_are_the_engines_backward_steps(run: Run) -> None
     dadw = [c["contribution"] for c in dz["parts"][:4]]
     assert [g * rec.upstream[1][2] for g in dadw] == pytest.approx(rec.dW[1][2], rel=1e-12)
     assert drill.steps[0]["node"] == "a2[2]" and dz["node"] == "z2[2]"
-    assert [c["parent"] for c in dz["parts"]][:2] == ["W2[2,0]", "W2[2,1]"]
+    assert [c["parent"] for c in dz["parts"]][:2] == ["W2[2, 0]", "W2[2, 1]"]
 
 
 def test_record_run_drill_without_graphviz_gives_mermaid_and_dot_text(

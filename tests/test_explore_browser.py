@@ -67,7 +67,7 @@ def test_explorer_phases_show_the_engines_numbers(
     # the last delta stepped is layer 1, neuron 3: the hidden δ equation with its numbers
     assert same(shown(page, "f-up"), rec.upstream[0][3])
     assert same(shown(page, "f-slope"), rec.slope[0][3])
-    assert "Σₖ W2[k,3] δ2[k]" in page.locator("#formula").text_content()
+    assert "Σₖ W2[k, 3] δ2[k]" in page.locator("#formula").text_content()
     page.locator("button.phase[data-phase='4']").click()  # ④ the output neuron's gradients
     for i, g in enumerate(rec.dW[2][0]):
         assert same(shown(page, f"dW:2:0:{i}"), g)
@@ -156,7 +156,7 @@ def test_explorer_drill_down_steps_the_neurons_backward_pass(
     assert page.locator("#drill-label").text_content() == f"backward step 2 / {len(drill.steps)}"
     second = drill.steps[1]
     assert f"at z2[2] (Σwx+b), ∂a/∂(z2[2]) = {second['upstream']:.4g}" in caption
-    assert "W2[2,0].grad += (" in caption
+    assert "W2[2, 0].grad += (" in caption
 
 
 def test_explorer_screenshot_is_readable_at_1400_px(

@@ -18,7 +18,16 @@ from .. import checks
 from ..fileio import atomic_write_text
 from ..nn import MLP
 from .page import TOLERANCE, Explorer, explorer_html, page_data
-from .record import Drill, ExampleRecord, Frame, Run, input_name, record_run, weight_name
+from .record import (
+    Drill,
+    ExampleRecord,
+    Frame,
+    Run,
+    bias_name,
+    input_name,
+    record_run,
+    weight_name,
+)
 
 __all__ = [
     "TOLERANCE",
@@ -27,6 +36,7 @@ __all__ = [
     "Explorer",
     "Frame",
     "Run",
+    "bias_name",
     "explorer_html",
     "input_name",
     "page_data",

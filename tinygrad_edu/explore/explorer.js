@@ -58,7 +58,7 @@ const actSym = { sigmoid: "σ", tanh: "tanh", relu: "ReLU", linear: "id" };
 const zName = (l, j) => `z${l + 1}[${j}]`;
 const aName = (l, j) => (l === NL - 1 ? "ŷ" : `a${l + 1}[${j}]`);
 const inName = (l, i) => (l === 0 ? `x[${i}]` : `a${l}[${i}]`);
-const wName = (l, j, i) => `W${l + 1}[${j},${i}]`;
+const wName = (l, j, i) => `W${l + 1}[${j}, ${i}]`; // as tinygrad_edu.names writes it
 const bName = (l, j) => `b${l + 1}[${j}]`;
 const dName = (l, j) => `δ${l + 1}[${j}]`;
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import checks, losses, optim, train
 from ..engine import Value, dot, no_grad
+from ..names import tensor_name
 from ..nn import ACTIVATIONS, MLP
 
 LOSSES: tuple[str, ...] = ("bce", "mse", "half_sse")
@@ -354,12 +355,21 @@ def record_run(
 
 # ------------------------------------------------------------------------------ drill-down
 def weight_name(layer: int, neuron: int, source: int) -> str:
-    """The matrix name of a weight, layers counted from 1: ``W2[3,0]``.
+    """The matrix name of a weight (the project's name map), layers counted from 1.
 
     >>> weight_name(1, 3, 0)
-    'W2[3,0]'
+    'W2[3, 0]'
     """
-    return f"W{layer + 1}[{neuron},{source}]"
+    return tensor_name(f"layers.{layer}.neurons.{neuron}.w.{source}")
+
+
+def bias_name(layer: int, neuron: int) -> str:
+    """The vector name of a bias (the project's name map), layers counted from 1.
+
+    >>> bias_name(1, 3)
+    'b2[3]'
+    """
+    return tensor_name(f"layers.{layer}.neurons.{neuron}.b")
 
 
 def input_name(layer: int, source: int) -> str:
@@ -384,7 +394,7 @@ def _drills(
             for j, n in enumerate(layer.neurons):
                 xs = [Value(v, input_name(li, i)) for i, v in enumerate(sources)]
                 ws = [Value(w.data, weight_name(li, j, i)) for i, w in enumerate(n.w)]
-                b = Value(n.b.data, f"b{li + 1}[{j}]")
+                b = Value(n.b.data, bias_name(li, j))
                 z = dot(ws, xs, b)
                 z.label = f"z{li + 1}[{j}]"
                 a = ACTIVATIONS[n.activation](z)
