@@ -188,7 +188,7 @@ def check_rule(op_name: str, my_rule: Callable[..., Any], seed: int = 0) -> Repo
     title = f"check_rule({name!r})"
     pts = _points(spec, seed_)
     awkward = ", ".join("(" + ", ".join(f"{v:g}" for v in xs) + ")" for xs in spec.awkward)
-    checked = (
+    checked: tuple[str, ...] = (
         f"{len(pts)} inputs: awkward {awkward} and {N_RANDOM} random in "
         f"[{spec.domain[0]:g}, {spec.domain[1]:g}] (seed {seed_})",
         f"reference: ∂out/∂input = {spec.formula}",
