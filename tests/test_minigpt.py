@@ -149,5 +149,5 @@ def test_minigpt_rejects_bad_arguments() -> None:
         MiniGPT(Value, seed=True)
     with pytest.raises(ValueError, match=r"MiniGPT: n_embd \(15\) must be a multiple of n_head"):
         MiniGPT(Value, config=GPTConfig(n_embd=15))
-    with pytest.raises(ValueError, match="AdamState: lr must be a finite number > 0, got 0.0"):
+    with pytest.raises(ValueError, match=r"AdamState: lr must be a finite number > 0, got 0\.0"):
         AdamState([Value(1.0)], lr=0.0)
