@@ -27,12 +27,14 @@ number-exponent primitive xⁿ, which accepts negative bases; an exponent that d
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from .engine import Value, no_grad
+from . import ops
+from .engine import Value, apply, no_grad
 
 __all__ = [
     "FUNCTIONS",
@@ -55,19 +57,10 @@ __all__ = [
     "tokenize",
 ]
 
-#: The functions an expression may call: each is the engine's ``Value`` method of that name.
+#: The functions an expression may call: every primitive of ``ops.TABLE`` marked callable by
+#: name (a new entry there is a new function here), in alphabetical order.
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "log1p": Value.log1p,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "softplus": Value.softplus,
-    "abs": Value.abs,
-    "sqrt": Value.sqrt,
-    "sin": Value.sin,
-    "cos": Value.cos,
+    name: functools.partial(apply, op) for name, op in sorted(ops.functions().items())
 }
 
 MAX_LENGTH = 4096  # characters; a graph from longer text would not be readable anyway

@@ -190,13 +190,32 @@ def _pow_forward(name: str, a: float, b: float) -> float:
         raise OverflowError(f"{name}: {_fmt(a)} ** {_fmt(b)} overflows the float range") from None
 
 
+def _pole(x: Scalar) -> Scalar:
+    """+inf with slope −inf at x = 0: what xᵐ (m < 0) is there, on floats and on Values.
+
+    On a Value it is inf · e⁻ˣ, a node worth +inf whose derivative is −inf, so a derivative
+    taken again at the pole is −inf (as PyTorch) instead of an error or a silent 0.
+    """
+    if isinstance(x, (float, int)):
+        return INF
+    return INF * (-x).exp()
+
+
 def _safe_pow(x: Scalar, n: float) -> Scalar:
-    """x ** n, with 0 ** negative = inf on floats (the derivative's value at a pole)."""
-    if isinstance(x, float):
-        if x == 0.0 and n < 0.0:
-            return INF
-        return _pow_forward("pow", x, n)
-    return x**n
+    """x ** n inside a rule: a local derivative, never an error of its own.
+
+    At the pole (0 ** negative) it is +inf (see ``_pole``); where it overflows it is ±inf: an
+    op never fails because of its derivative (README, "Semantics and conventions").
+    """
+    if data_of(x) == 0.0 and n < 0.0:
+        return _pole(x)
+    if not isinstance(x, float):
+        return x**n
+    try:
+        return float(x**n)
+    except OverflowError:  # |x| < 1 to a large negative power, or |x| > 1 to a large power
+        negative = x < 0.0 and float(n).is_integer() and int(n) % 2 == 1
+        return -INF if negative else INF
 
 
 _POWC_CACHE: dict[float, Primitive] = {}
@@ -210,7 +229,7 @@ def powc(n: float) -> Primitive:
     exponent = float(n)
 
     def forward(x: float) -> float:
-        """f(x) = xⁿ (n a number).   df/dx = n · xⁿ⁻¹."""
+        """f(x) = xⁿ.   df/dx = n · xⁿ⁻¹."""
         return _pow_forward("pow", x, exponent)
 
     def rule(out: Scalar, x: Scalar) -> tuple[Scalar, ...]:
@@ -338,7 +357,7 @@ def abs(x: float) -> float:
 
 def _sqrt_rule(out: Scalar, x: Scalar) -> tuple[Scalar]:
     if data_of(out) == 0.0:
-        return (INF,)
+        return (0.5 * _pole(x),)  # +inf, and the second derivative there is −inf
     return (0.5 / out,)
 
 
@@ -525,3 +544,62 @@ sigmoid_ = sigmoid
 abs_ = abs
 sin_ = sin
 cos_ = cos
+
+
+# --------------------------------------------------------------------------- views of the table
+def functions() -> dict[str, Primitive]:
+    """The primitives callable by name as f(x): what expressions and the CLI accept.
+
+    >>> sorted(functions())[:3]
+    ['abs', 'atan', 'cos']
+    """
+    return {name: op for name, op in TABLE.items() if op.function}
+
+
+def function_help() -> str:
+    """One line for the command line's help: the functions an expression may call.
+
+    >>> function_help().startswith("functions: abs, atan, cos")
+    True
+    """
+    return "functions: " + ", ".join(sorted(functions()))
+
+
+def _inputs(op: Primitive) -> tuple[str, ...]:
+    if op.name == "dot":
+        return ("w_i", "x_i", "b")
+    if op.arity < 0:
+        return ("x_i",)
+    return ("x",) if op.arity == 1 else ("a", "b")
+
+
+def reference_table() -> str:
+    """The README's operation reference: one Markdown row per entry of TABLE.
+
+    >>> reference_table().splitlines()[0]
+    '| name | symbol | formula | local derivatives | kinks |'
+    """
+    rows = [
+        "| name | symbol | formula | local derivatives | kinks |",
+        "|---|---|---|---|---|",
+    ]
+    for name in sorted(TABLE):
+        op = TABLE[name]
+        formula = op.doc.split(".   ")[0].removesuffix(".")
+        if op.param_names:
+            formula += f" ({', '.join(op.param_names)}: a number fixed at the call)"
+        derivs = ", ".join(f"∂out/∂{x} = `{text}`" for x, text in zip(_inputs(op), op.derivatives))
+        kinks = "at a = b" if op.arity == 2 and op.derivatives == ("0", "0") else ""
+        if op.kinks:
+            kinks = (
+                ", ".join(op.param_names)
+                if op.params == op.kinks
+                else ", ".join(f"{k:g}" for k in op.kinks)
+            )
+        symbol = op.symbol
+        if op.param_names:  # the family, not the representative the table holds
+            head = symbol.split("[")[0] if "[" in symbol else "**"
+            symbol = f"{head}[{','.join(op.param_names)}]" if "[" in op.symbol else "**n"
+        cells = [f"`{name}`", f"`{symbol}`", formula.replace("|", "\\|"), derivs, kinks]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)

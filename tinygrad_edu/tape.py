@@ -21,6 +21,7 @@ they agree bit for bit. ``tape`` never changes any ``.grad``.
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -187,30 +188,68 @@ FORWARD: dict[str, ForwardFn] = {
     "clamp": _clamp_forward,
 }
 
+# Families whose derivative text reads better simplified for the constant at hand (3 * v0**2
+# rather than 3 * v0**(3 - 1)); every other primitive's text comes from ops.TABLE.
 LOCALS: dict[str, LocalFn] = {
-    "add": lambda s, a, out, node: ["1", "1"],
-    "mul": lambda s, a, out, node: [a[1], a[0]],
-    "neg": lambda s, a, out, node: ["-1"],
     "sum": lambda s, a, out, node: ["1"] * len(a),
     "dot": _dot_locals,
     "powc": _powc_locals,
-    "pow": lambda s, a, out, node: [
-        s.mul(a[1], s.power(a[0], f"{a[1]} - 1")),
-        s.mul(out, s.call("log", a[0])),
-    ],
-    "exp": lambda s, a, out, node: [out],
-    "log": lambda s, a, out, node: [s.frac("1", a[0])],
-    "tanh": lambda s, a, out, node: [f"(1 - {s.power(out, '2')})"],
-    "sigmoid": lambda s, a, out, node: [s.mul(out, f"(1 - {out})")],
-    "abs": lambda s, a, out, node: [s.call("sign", a[0])],
-    "sqrt": lambda s, a, out, node: [s.frac("1", f"2 {out}") if s.latex else f"(0.5 / {out})"],
-    "sin": lambda s, a, out, node: [s.call("cos", a[0])],
-    "cos": lambda s, a, out, node: [f"-{s.call('sin', a[0])}"],
-    "softplus": lambda s, a, out, node: [s.call("sigmoid", a[0])],
-    "log1p": lambda s, a, out, node: [s.frac("1", f"1 + {a[0]}")],
-    "relu": _numeric,
-    "clamp": _numeric,
 }
+
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+
+
+def _table_locals(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
+    """The entry's derivative texts (ops.TABLE) with the tape's names put in.
+
+    A text with a condition (relu's ``1 if x > 0 else 0``) is shown as its number instead.
+    """
+    op = node.primitive
+    assert op is not None
+    names = dict(zip(("x",) if op.arity == 1 else ("a", "b"), a))
+    names["out"] = out
+    names.update((p, s.const(v)) for p, v in zip(op.param_names, op.params))
+    exprs: list[str | None] = []
+    for text in op.derivatives:
+        tree = ast.parse(text, mode="eval").body
+        # top=False: a sum (1 - v**2) is a factor of the upstream gradient, so it keeps its
+        # parentheses
+        exprs.append(None if _has_condition(tree) else _render(s, tree, names, top=False))
+    return exprs if len(exprs) == len(a) else [None] * len(a)
+
+
+def _has_condition(tree: ast.expr) -> bool:
+    return any(isinstance(n, (ast.IfExp, ast.Compare)) for n in ast.walk(tree))
+
+
+def _render(s: _Style, t: ast.expr, names: dict[str, str], top: bool = False) -> str:
+    """A derivative text's syntax tree in the tape's style (sums in parentheses as factors)."""
+    if isinstance(t, ast.Constant) and isinstance(t.value, (int, float)):
+        return s.const(float(t.value))
+    if isinstance(t, ast.Name):
+        return names[t.id]
+    if isinstance(t, ast.UnaryOp):
+        return f"-{_render(s, t.operand, names)}"
+    if isinstance(t, ast.Call) and isinstance(t.func, ast.Name):
+        return s.call(t.func.id, _render(s, t.args[0], names, top=True))
+    assert isinstance(t, ast.BinOp)
+    if isinstance(t.op, ast.Div):
+        return s.frac(_render(s, t.left, names, top=True), _render(s, t.right, names, top=True))
+    if isinstance(t.op, ast.Pow):
+        return s.power(_render(s, t.left, names), _render(s, t.right, names, top=True))
+    level = _PRECEDENCE[type(t.op)]
+    left = _operand(s, t.left, names, level)
+    right = _operand(s, t.right, names, level + (0 if isinstance(t.op, ast.Add) else 1))
+    if isinstance(t.op, ast.Mult):
+        return s.mul(left, right)
+    text = f"{left} {'+' if isinstance(t.op, ast.Add) else '-'} {right}"
+    return text if top else f"({text})"
+
+
+def _operand(s: _Style, t: ast.expr, names: dict[str, str], level: int) -> str:
+    inner = isinstance(t, ast.BinOp) and _PRECEDENCE[type(t.op)] < level
+    text = _render(s, t, names, top=True)
+    return f"({text})" if inner else text
 
 
 # --------------------------------------------------------------------------- the tape
@@ -226,7 +265,7 @@ def _forward_expr(s: _Style, node: Value, names: Sequence[str]) -> str:
 def _local_exprs(s: _Style, node: Value, names: Sequence[str], out: str) -> list[str | None]:
     op = node.primitive
     assert op is not None
-    render = LOCALS.get(op.name, _numeric)
+    render = LOCALS.get(op.name, _table_locals)
     return render(s, names, out, node)
 
 
