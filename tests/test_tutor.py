@@ -566,3 +566,10 @@ def test_every_catalogued_bug_is_diagnosed_by_some_test() -> None:
     required = {code for _, _, code in RULE_BUGS} | {code for _, code in BACKWARD_BUGS}
     required |= {code for _, code in DELTA_BUGS} | set(GRADIENT_BUGS)
     assert required == set(tutor.BUGS)
+
+
+def test_check_delta_accepts_plain_lists() -> None:
+    def as_lists(weights: Any, X: Any, Y: Any) -> list[Any]:
+        return [(dW.tolist(), db.tolist()) for dW, db in right_backprop(weights, X, Y)]
+
+    assert tutor.check_delta(as_lists, examples.xor_network(), XOR_X, XOR_Y).ok

@@ -161,3 +161,19 @@ def test_read_table_names_a_bad_number_and_an_empty_text() -> None:
         )
     with pytest.raises(ValueError, match="read_table: no table rows"):
         tutor.read_table("no table here")
+
+
+def test_worksheet_without_graphviz_shows_the_mermaid_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinygrad_edu import viz
+
+    def no_dot(*args: object, **kwargs: object) -> Path:
+        raise viz.GraphvizNotFound("dot is not installed")
+
+    monkeypatch.setattr(viz, "render", no_dot)
+    ws = tutor.worksheet(1, 2)
+    names = {p.name for p in ws.save(tmp_path)}
+    assert "graph.svg" not in names and {"graph.dot", "graph.mmd"} <= names
+    page = (tmp_path / "worksheet.html").read_text(encoding="utf-8")
+    assert '<pre class="mermaid">flowchart LR' in page and "<svg" not in page
