@@ -389,6 +389,37 @@ function drawHealth() {
     `a > ${1 - M.saturated} (σ′ < 0.01, little gradient flows back).`;
 }
 
+const LAYER_COLOURS = ["#2b6cb0", "#c77a00", "#2f855a", "#805ad5", "#c53030", "#555"];
+function drawHealthCurve() {
+  const svg = $("health-curve");
+  svg.replaceChildren();
+  const W = 500, H = 180, x0 = 52, x1 = W - 90, y0 = 20, y1 = H - 28;
+  const logs = R.frames.map((f) => f.health.map((h) => Math.log10(Math.max(h.d, 1e-12))));
+  const flat = logs.flat();
+  const lo = Math.floor(Math.min(...flat)), hi = Math.max(lo + 1, Math.ceil(Math.max(...flat)));
+  const last = R.frames[R.frames.length - 1].epoch;
+  const X = (e) => x0 + ((x1 - x0) * e) / Math.max(1, last);
+  const Y = (v) => y1 - ((y1 - y0) * (v - lo)) / (hi - lo);
+  svg.append(sv("text", { x: x0, y: 12, "font-size": 12 }, "mean |δ| per layer over the epochs (log)"));
+  svg.append(sv("rect", { x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: "#fafafa",
+    stroke: "#999" }));
+  for (let p = lo; p <= hi; p++)
+    svg.append(sv("text", { x: x0 - 4, y: Y(p) + 4, "font-size": 11, "text-anchor": "end" }, `1e${p}`));
+  for (let l = 0; l < NL; l++) {
+    const colour = LAYER_COLOURS[l % LAYER_COLOURS.length];
+    const pts = R.frames.map((f, k) => `${X(f.epoch).toFixed(1)},${Y(logs[k][l]).toFixed(1)}`);
+    svg.append(sv("polyline", { points: pts.join(" "), fill: "none", stroke: colour,
+      "stroke-width": 1.6 }));
+    svg.append(sv("text", { x: x1 + 6, y: y0 + 12 + 16 * l, "font-size": 12, fill: colour },
+      `layer ${l + 1}`));
+  }
+  const e = frame().epoch;
+  svg.append(sv("line", { x1: X(e), x2: X(e), y1: y0, y2: y1, stroke: "#c77a00",
+    "stroke-width": 2 }));
+  svg.append(sv("text", { x: (x0 + x1) / 2, y: H - 8, "font-size": 11, "text-anchor": "middle" },
+    `recorded epochs 1 … ${last + 1}`));
+}
+
 // ------------------------------------------------------------------ predict, then reveal
 function question(step) {
   const r = rec(), fr = frame(), { l, j } = step, sign = S.predict === "sign";
@@ -605,6 +636,7 @@ function drawAll() {
   drawLoss();
   drawSurface();
   drawHealth();
+  drawHealthCurve();
   drawDrill();
 }
 function init() {
