@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ from strategies import (
 )
 
 from tinygrad_edu import ops
-from tinygrad_edu.engine import Value, apply, gradients
+from tinygrad_edu.engine import Value, apply, chain_rule, gradients
+from tinygrad_edu.expr import FUNCTIONS, build
+from tinygrad_edu.tape import tape
 
 EPS = 1e-6
 # Central differences with ε = 1e-6 are accurate to about 1e-10 relative on these domains
@@ -282,3 +285,40 @@ def test_ops_entry_has_one_derivative_text_per_input(name: str) -> None:
     expected = {"sum": 1, "dot": 3}.get(name, prim.arity)
     assert len(prim.derivatives) == expected
     assert all(isinstance(t, str) and t for t in prim.derivatives)
+
+
+# --------------------------------------------------------------------------- generated views
+README = Path(__file__).resolve().parent.parent / "README.md"
+BEGIN, END = "<!-- generated: ops.reference_table() -->", "<!-- end of generated table -->"
+
+
+def test_ops_readme_reference_table_is_the_generated_one() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert text.count(BEGIN) == 1 and text.count(END) == 1
+    table = text.split(BEGIN)[1].split(END)[0].strip()
+    assert table == ops.reference_table(), "README is stale: paste ops.reference_table() in"
+
+
+def test_ops_reference_table_has_a_row_per_entry() -> None:
+    rows = ops.reference_table().splitlines()[2:]
+    assert [row.split(" | ")[0] for row in rows] == [f"| `{n}`" for n in NAMES]
+    for row, name in zip(rows, NAMES):
+        for text in ops.TABLE[name].derivatives:
+            assert f"`{text}`" in row, (name, text)
+
+
+def test_ops_atan_entry_reaches_parser_help_tape_and_readme() -> None:
+    # atan is one entry of ops.TABLE and nothing else: every generated view picks it up
+    assert "atan" in FUNCTIONS
+    root, leaves = build("atan(x)", {"x": 0.5})
+    root.backward()
+    assert root.data == math.atan(0.5)
+    assert leaves["x"].grad == 1.0 / (1.0 + 0.25)  # exact in binary: 0.8
+    assert "atan" in ops.function_help().split(": ")[1].split(", ")
+    lines = tape(root).splitlines()
+    assert lines[1] == "v1 = atan(v0) = " + repr(math.atan(0.5))
+    assert lines[-1].startswith("v0.grad += (1 / (1 + v0**2)) * v1.grad = 0.8 * 1.0")
+    assert "| `atan` | `atan` | f(x) = arctan x | ∂out/∂x = `1 / (1 + x**2)` |" in (
+        README.read_text(encoding="utf-8")
+    )
+    assert any(step.local == 0.8 for step in chain_rule(root))
