@@ -309,3 +309,18 @@ def test_packaging_declares_the_license_in_the_current_form() -> None:
     assert text.startswith("MIT License") and "Copyright (c) 2026 the tinygrad_edu authors" in text
     data_files = project["tool"]["setuptools"]["package-data"]["tinygrad_edu.explore"]
     assert sorted(data_files) == ["*.css", "*.html", "*.js"]
+
+
+def test_browser_fixture_skips_without_chromium_but_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import browser
+
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert browser.chromium_path() is None
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        browser._unavailable("Chromium is not installed")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        browser._unavailable("Chromium is not installed")

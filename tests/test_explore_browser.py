@@ -93,6 +93,7 @@ def test_explorer_example_and_epoch_change_the_numbers(
     assert same(shown(page, "a:0:0"), rec.a[0][0])
     assert "epoch 21 of 41" in page.locator("#epoch-label").text_content()
     assert same(shown(page, "h-d:2"), run.frames[1].health[2]["mean_abs_delta"])
+    assert page.locator("#health-curve polyline").count() == 3  # one line per layer
 
 
 def test_explorer_focused_slider_moves_one_step_per_key(page_file: Path, new_page: Open) -> None:
