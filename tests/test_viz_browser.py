@@ -87,3 +87,21 @@ def test_viz_browser_predict_then_reveal_scores_and_downloads(
     assert answers["tolerance"] == {"rel": 0.01, "abs": 0.001}
     assert [a["correct"] for a in answers["answers"]] == [True, True, False, True]
     assert answers["answers"][1]["truth"] == 1.5 * -0.4 + 2.25
+
+
+def test_viz_browser_every_frame_is_drawn_at_one_scale(
+    tmp_path: Path,
+    new_page: Callable[[Path], Any],  # noqa: F811
+) -> None:
+    index = abcf_page(tmp_path)
+    page = new_page(index)
+    scales = []
+    for _ in range(4):
+        width = page.eval_on_selector("#frame", "el => el.getBoundingClientRect().width")
+        natural = page.evaluate("DATA.sizes[current][0]")
+        scales.append(width / natural)
+        page.keyboard.press("ArrowRight")
+    assert max(scales) - min(scales) < 1e-3 * max(scales), scales
+    view = page.eval_on_selector("#view", "el => el.getBoundingClientRect().width")
+    widest = page.evaluate("Math.max(...DATA.sizes.map((s) => s[0]))")
+    assert widest * scales[0] <= view  # fitted: the widest frame is not cut off

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from importlib import resources
 from pathlib import Path, PosixPath
 from typing import Any
@@ -192,7 +193,8 @@ def render_backward(
     files = [f"frame_{k:0{width}d}.{format}" for k in range(len(sources))]
     data = {"frames": files, "steps": steps, "tolerance": TOLERANCE, "precision": precision}
     index = out_dir / "index.html"
-    atomic_write_text(index, _page(data), "render_backward")
+    atomic_write_text(index, _page(data), "render_backward")  # the page first, even without dot
+    sizes = []
     for k, (name, source) in enumerate(zip(files, sources)):
         try:
             dot_to(source, format, out_dir / name, "render_backward", timeout)
@@ -200,4 +202,21 @@ def render_backward(
             for later, src in zip(files[k + 1 :], sources[k + 1 :]):
                 (out_dir / later).with_suffix(".dot").write_text(src, encoding="utf-8")
             raise
+        sizes.append(_frame_size(out_dir / name))
+    if all(sizes):
+        data["sizes"] = sizes  # one scale for every frame: the page fits the largest
+        atomic_write_text(index, _page(data), "render_backward")
     return BackwardPage(index)
+
+
+def _frame_size(path: Path) -> list[float] | None:
+    """A frame's natural width and height in points; None for PDF."""
+    if path.suffix == ".svg":
+        head = path.read_text(encoding="utf-8")[:2000]
+        m = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head)
+        return [float(m.group(1)), float(m.group(2))] if m else None
+    if path.suffix == ".png":
+        raw = path.read_bytes()[16:24]
+        # dot writes PNG at 96 dpi: 4/3 pixels per point
+        return [int.from_bytes(raw[:4], "big") * 0.75, int.from_bytes(raw[4:], "big") * 0.75]
+    return None
