@@ -21,11 +21,6 @@ MAX_LAYERS = 8
 MAX_BATCH = 256
 MAX_APPROX_WIDTH = 256
 
-# Graphviz lays out a few hundred edges in well under a second, but many edges into one node
-# (x + x + … + x) take it seconds to minutes: above this, the picture is not drawn.
-MAX_DRAWN_EDGES = 400
-MAX_FAN_IN = 24
-
 PLOTS_HINT = "pip install 'tinygrad_edu[plots]'"
 
 
@@ -57,44 +52,13 @@ def table(head: Sequence[str], rows: Sequence[Sequence[str]], right: bool = True
     return [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
-def graph_size(root: Value) -> tuple[int, int, int]:
-    """(nodes, edges, largest number of edges out of one node) of the graph under ``root``."""
-    from ..engine import topo_order
-
-    order = topo_order(root)
-    uses: dict[int, int] = {}
-    edges = 0
-    for node in order:
-        for parent in node._parents:
-            edges += 1
-            uses[id(parent)] = uses.get(id(parent), 0) + 1
-    return len(order), edges, max(uses.values(), default=0)
-
-
-def too_large(root: Value, collapsible: bool = False) -> str:
-    """Why Graphviz should not lay out this graph ('' when it may)."""
-    nodes, edges, fan = graph_size(root)
-    if edges <= MAX_DRAWN_EDGES and fan <= MAX_FAN_IN:
-        return ""
-    limit = "" if edges <= MAX_DRAWN_EDGES else f" (the limit is {MAX_DRAWN_EDGES})"
-    reasons = [f"{edges} edges{limit}"]
-    if fan > MAX_FAN_IN:
-        reasons.append(f"one node used {fan} times (the limit is {MAX_FAN_IN})")
-    what = ", ".join(reasons)
-    advice = (
-        "draw it per neuron (level='neuron')"
-        if collapsible
-        else "write the text forms instead (--out FILE.dot or FILE.mmd), or a smaller expression"
-    )
-    return f"the graph is too large to draw: {nodes} nodes, {what}; {advice}"
-
-
 def render(root: Value, path: Path, **options: Any) -> tuple[Path, str]:
     """Draw ``root`` into ``path`` (.svg/.png/.pdf, or .dot/.mmd as text); (file, note).
 
     Without the Graphviz program the DOT source is written next to ``path`` and the note says
     that rendering needs graphviz; the command goes on. A graph too large for Graphviz to lay
-    out quickly is a ValueError saying so (the text forms are always written).
+    out quickly (viz's bounds: ``GraphTooLarge``) is a ValueError that says so and names the
+    way out on the command line: the text forms, which are always written.
     """
     from .. import viz
     from ..fileio import atomic_write_text
@@ -105,12 +69,13 @@ def render(root: Value, path: Path, **options: Any) -> tuple[Path, str]:
     if suffix in (".mmd", ".mermaid"):
         options.pop("legend", None)
         return atomic_write_text(path, viz.to_mermaid(root, **options)), ""
-    if options.get("level", "value") == "value":
-        reason = too_large(root, collapsible="params" in options)
-        if reason:
-            raise ValueError(f"{path.name}: {reason}")
     try:
         return viz.render(root, path, **options), ""
+    except viz.GraphTooLarge as err:
+        raise ValueError(
+            f"{path.name}: the graph is too large to draw ({err}); write the text forms "
+            "instead (--out FILE.dot or FILE.mmd), or draw a smaller expression"
+        ) from None
     except viz.GraphvizNotFound as err:
         if err.dot_path is None:
             raise
