@@ -161,15 +161,11 @@ def _slope(z: Value, a: Value) -> float:
     return float(a.local_grads[0])
 
 
-def _loss_fn(name: str) -> Any:
-    return losses.get_loss(name)
-
-
 def _example(model: MLP, x: Sequence[float], target: float, loss_name: str) -> ExampleRecord:
     model.zero_grad()
     zs, acts = _forward_nodes(model, x)
     out = acts[-1][0]
-    loss = _loss_fn(loss_name)([out], [target])
+    loss = losses.get_loss(loss_name)([out], [target])
     loss.backward()
     record = ExampleRecord(
         z=[[v.data for v in row] for row in zs],
@@ -313,6 +309,7 @@ def record_run(
     optimizer = optim.SGD(model.parameters(), lr=lr)
     for epoch in range(epochs):
         frame_examples: list[ExampleRecord] = []
+        surface: list[float] = []
         before: tuple[list[list[list[float]]], list[list[float]]] | None = None
         if epoch in chosen:
             before = _weights(model)
