@@ -24,7 +24,6 @@ from tinygrad_edu.viz import (
     example_graph,
     render,
 )
-from tinygrad_edu.viz import dot as viz_dot
 
 
 def repeated_sum(n: int) -> Value:
@@ -40,7 +39,7 @@ def no_dot_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("dot was run")
 
-    monkeypatch.setattr(viz_dot.subprocess, "run", refuse)
+    monkeypatch.setattr("tinygrad_edu.viz.dot.subprocess.run", refuse)
 
 
 @pytest.mark.parametrize("terms", [50, 100])
@@ -103,7 +102,7 @@ def test_viz_render_dot_failure_is_a_render_error(
     def failing(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
         return subprocess.CompletedProcess(args, 1, b"", b"Error: syntax error in line 3")
 
-    monkeypatch.setattr(viz_dot.subprocess, "run", failing)
+    monkeypatch.setattr("tinygrad_edu.viz.dot.subprocess.run", failing)
     loss, _ = example_graph()
     with pytest.raises(RenderError, match=r"dot failed \(exit status 1\): Error: syntax error"):
         render(loss, tmp_path / "g.svg")
@@ -151,7 +150,7 @@ def test_viz_draw_dot_in_jupyter_is_svg_scaled_to_the_column() -> None:
 def test_viz_draw_dot_in_jupyter_without_dot_shows_mermaid_and_a_note(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(viz_dot.shutil, "which", lambda name: None)
+    monkeypatch.setattr("tinygrad_edu.viz.dot.shutil.which", lambda name: None)
     loss, params = example_graph()
     bundle = draw_dot(loss, params=params)._repr_mimebundle_()
     text = bundle["text/markdown"]
@@ -176,7 +175,7 @@ def test_viz_draw_dot_in_jupyter_refuses_a_huge_graph_without_running_dot(
 def test_viz_render_without_dot_writes_the_source_and_raises(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(viz_dot.shutil, "which", lambda name: None)
+    monkeypatch.setattr("tinygrad_edu.viz.dot.shutil.which", lambda name: None)
     loss, params = example_graph()
     with pytest.raises(GraphvizNotFound, match=r"'dot' was not found on PATH, so g\.png") as err:
         render(loss, tmp_path / "g.png", params=params)

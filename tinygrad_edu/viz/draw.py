@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..engine import Value
 from .dot import (
     DOT_TIMEOUT,
     FORMATS,
@@ -59,7 +60,7 @@ def scene_for(
 
 
 def draw_dot(
-    root: Any,
+    root: Value,
     rankdir: str = "LR",
     show_grad: bool = True,
     show_local_grads: bool = True,
@@ -96,7 +97,7 @@ def draw_dot(
 
 
 def to_mermaid(
-    root: Any,
+    root: Value,
     rankdir: str = "LR",
     show_grad: bool = True,
     show_local_grads: bool = True,
@@ -142,7 +143,7 @@ def output_path(where: str, path: object, format: str | None) -> tuple[Path, str
 
 
 def render(
-    root: Any,
+    root: Value,
     path: str | Path,
     format: str | None = None,
     *,
