@@ -3,9 +3,13 @@ the tolerance constants pinned from both sides."""
 
 from __future__ import annotations
 
+import ast
 import html.parser
 import importlib.util
 import math
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -225,3 +229,61 @@ def test_crosscheck_flags_a_torch_column_that_disagrees(monkeypatch: pytest.Monk
     ]
     bad = next(r for r in report.rows if not r.ok)
     assert bad.status == "MISMATCH: PyTorch ≠ engine" and bad.suspect == "torch"
+
+
+# ----------------------------------------------------------------------- the rooms
+MANUAL = Path(manual.__file__).parent
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(module imported, inside `if TYPE_CHECKING`) for every import in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            typing_only |= {id(n) for n in ast.walk(node)}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, id(node) in typing_only) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            name = "." * node.level + (node.module or "")
+            out.append((name, id(node) in typing_only))
+    return out
+
+
+def test_manual_imports_numpy_at_run_time_in_one_place_only() -> None:
+    places = [
+        path.name
+        for path in sorted(MANUAL.glob("*.py"))
+        for name, typing_only in _imports(path)
+        if name.split(".")[0] == "numpy" and not typing_only
+    ]
+    assert places == ["base.py"]
+
+
+# the engine and everything that holds derivative rules; nn only to recognise an MLP
+ENGINE_ROOMS = {"engine", "ops", "losses", "functional", "tape", "gradcheck", "compile", "nn"}
+
+
+@pytest.mark.parametrize(
+    ("room", "allowed"),
+    [("equations.py", []), ("loss_terms.py", []), ("report.py", []), ("base.py", ["..nn"])],
+)
+def test_manual_equations_never_import_the_engine_or_its_rules(
+    room: str, allowed: list[str]
+) -> None:
+    names = [name for name, typing_only in _imports(MANUAL / room) if not typing_only]
+    engine_side = [n for n in names if n.lstrip(".").split(".")[0] in ENGINE_ROOMS]
+    assert engine_side == allowed, (room, names)
+
+
+def test_importing_the_manual_loads_no_optional_dependency() -> None:
+    code = (
+        "import sys, tinygrad_edu.manual, tinygrad_edu.cli, tinygrad_edu.examples\n"
+        "print(sorted(m for m in ('numpy', 'matplotlib', 'graphviz', 'torch') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
