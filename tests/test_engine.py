@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from oracles import close
 from strategies import Dag, dags, floats_in, leaves_for, nonzero_floats
 
 from tinygrad_edu import ops
@@ -27,10 +28,6 @@ from tinygrad_edu.gradcheck import gradcheck
 INF = math.inf
 NAN = math.nan
 CLOSE = 1e-12  # closed forms: a few roundings apart at most
-
-
-def close(a: float, b: float, rel: float = CLOSE, abs_: float = 1e-300) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
 def grads_of(f: Callable[..., Value], *xs: float) -> list[float]:
