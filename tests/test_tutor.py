@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from oracles import sigmoid as _sig
 from strategies import dags, leaves_for, seeds
 
 from tinygrad_edu import examples, manual, tutor
@@ -24,10 +25,6 @@ from tinygrad_edu.nn import MLP
 np = pytest.importorskip(
     "numpy", reason="check_delta needs NumPy: pip install 'tinygrad_edu[numpy]'"
 )
-
-
-def _sig(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
 # --------------------------------------------------------------------------- check_rule
