@@ -32,7 +32,11 @@ def description() -> str:
 
 
 def widths_arg(text: str) -> list[int]:
-    """An argparse type: distinct hidden widths, sorted."""
+    """An argparse type: distinct hidden widths, sorted.
+
+    >>> widths_arg("32,2,8")
+    [2, 8, 32]
+    """
     widths = int_list(text, "the hidden widths", 1, MAX_APPROX_WIDTH)
     if len(set(widths)) != len(widths):
         raise argparse.ArgumentTypeError(f"the hidden widths must differ, got {text!r}")

@@ -30,7 +30,11 @@ def say(*lines: str) -> None:
 
 
 def available(module: str) -> bool:
-    """True when ``module`` imports (an optional dependency is installed and works)."""
+    """True when ``module`` imports (an optional dependency is installed and works).
+
+    >>> available("math"), available("no_such_module_here")
+    (True, False)
+    """
     try:
         importlib.import_module(module)
     except ImportError:
@@ -39,7 +43,15 @@ def available(module: str) -> bool:
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[str]], right: bool = True) -> list[str]:
-    """A text table: the first column left-aligned, the others right-aligned."""
+    """A text table: the first column left-aligned, the others right-aligned.
+
+    >>> for line in table(["name", "value"], [["x", "0.5"], ["w", "-1.25"]]):
+    ...     print(line)
+    name  value
+    ----  -----
+    x       0.5
+    w     -1.25
+    """
     widths = [max(len(h), *(len(r[c]) for r in rows)) for c, h in enumerate(head)]
 
     def line(cells: Sequence[str]) -> str:
@@ -83,7 +95,11 @@ def render(root: Value, path: Path, **options: Any) -> tuple[Path, str]:
 
 
 def int_list(text: str, what: str, lo: int, hi: int) -> list[int]:
-    """Comma-separated integers in [lo, hi] (an argparse type's body)."""
+    """Comma-separated integers in [lo, hi] (an argparse type's body).
+
+    >>> int_list("2, 4,4,1", "the layer sizes", 1, 64)
+    [2, 4, 4, 1]
+    """
     items = [t.strip() for t in text.split(",")]
     out: list[int] = []
     for item in items:
@@ -100,7 +116,11 @@ def int_list(text: str, what: str, lo: int, hi: int) -> list[int]:
 
 
 def bounded_int(lo: int, hi: int) -> Callable[[str], int]:
-    """An argparse type: an integer in [lo, hi]."""
+    """An argparse type: an integer in [lo, hi].
+
+    >>> bounded_int(1, 10)("7")
+    7
+    """
 
     def parse(text: str) -> int:
         try:
@@ -116,7 +136,11 @@ def bounded_int(lo: int, hi: int) -> Callable[[str], int]:
 
 
 def positive_float(text: str) -> float:
-    """An argparse type: a finite number > 0."""
+    """An argparse type: a finite number > 0.
+
+    >>> positive_float("0.01")
+    0.01
+    """
     try:
         x = float(text)
     except ValueError:

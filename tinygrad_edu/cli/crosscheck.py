@@ -25,7 +25,11 @@ def description() -> str:
 
 
 def layers_arg(text: str) -> list[int]:
-    """An argparse type: the input size then 1 to MAX_LAYERS layer sizes."""
+    """An argparse type: the input size then 1 to MAX_LAYERS layer sizes.
+
+    >>> layers_arg("2,4,4,1")
+    [2, 4, 4, 1]
+    """
     sizes = int_list(text, "the layer sizes", 1, MAX_WIDTH)
     if not 2 <= len(sizes) <= MAX_LAYERS + 1:
         raise argparse.ArgumentTypeError(
@@ -63,7 +67,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def random_batch(
     sizes: Sequence[int], loss: str, batch: int, seed: int
 ) -> tuple[list[list[float]], list[Any]]:
-    """A seeded batch: inputs in [−1, 1], targets of the kind ``loss`` expects."""
+    """A seeded batch: inputs in [−1, 1], targets of the kind ``loss`` expects.
+
+    >>> X, y = random_batch([3, 2], "cross_entropy", 4, seed=0)
+    >>> len(X), len(X[0]), all(c in (0, 1) for c in y)
+    (4, 3, True)
+    """
     rng = random.Random(seed)
     nin, nout = sizes[0], sizes[-1]
     X = [[rng.uniform(-1.0, 1.0) for _ in range(nin)] for _ in range(batch)]

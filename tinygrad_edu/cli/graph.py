@@ -48,7 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def assignments(items: Sequence[str]) -> dict[str, float]:
-    """``["x=0.5", "w=1/3"]`` as {name: value}; names an expression can use, each once."""
+    """``["x=0.5", "w=1/4"]`` as {name: value}; names an expression can use, each once.
+
+    >>> assignments(["x=0.5", "w=1/4"])
+    {'x': 0.5, 'w': 0.25}
+    """
     from keyword import iskeyword
 
     from ..expr import FUNCTIONS, ExprError, constant, tokenize
