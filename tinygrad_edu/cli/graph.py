@@ -15,11 +15,11 @@ EPILOG = 'example: tinygrad-edu graph "tanh(w*x + b)" --set x=0.5 w=1.2 b=-0.8'
 
 def description() -> str:
     """The command's description, with the functions the parser knows (from the ops table)."""
-    from ..expr import FUNCTIONS
+    from ..ops import function_help
 
     return (
-        "Parse EXPRESSION (numbers, names, + - * / **, parentheses and the functions "
-        f"{' '.join(FUNCTIONS)}), evaluate it with the values given by --set, backpropagate, "
+        "Parse EXPRESSION (numbers, names, + - * / **, parentheses and the "
+        f"{function_help()}), evaluate it with the values given by --set, backpropagate, "
         "draw the graph and print the value and the gradient of each name (and a central "
         "difference for comparison). An expression may start with '-' (it is never taken for "
         "an option). A graph too large for Graphviz to lay out quickly is not drawn: the "
