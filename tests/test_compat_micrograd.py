@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import pytest
 
@@ -142,3 +143,71 @@ def test_compat_engine_value_is_tinygrad_edus_value() -> None:
 def test_compat_neuron_refuses_a_non_bool_nonlin() -> None:
     with pytest.raises(TypeError, match="Neuron: nonlin must be True or False, got 1"):
         Neuron(2, nonlin=1)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the graph-tracing helper
+def _trace(root: Value) -> tuple[set[Value], set[tuple[Value, Value]]]:
+    """micrograd's tracing shape: walk ``_prev`` sets, collecting nodes and edges."""
+    nodes: set[Value] = set()
+    edges: set[tuple[Value, Value]] = set()
+
+    def build(v: Value) -> None:
+        if v not in nodes:
+            nodes.add(v)
+            for parent in v._prev:
+                edges.add((parent, v))
+                build(parent)
+
+    build(root)
+    return nodes, edges
+
+
+def _draw(root: Value) -> Any:
+    """A graphviz Digraph as micrograd's notebook builds it: a record per node, an op node.
+
+    micrograd's helper reads ``n._op``; here ``n.op`` (the same symbol as a string), because the
+    engine's ``_op`` still holds the primitive itself (see the note in the issue-15 report).
+    """
+    graphviz = pytest.importorskip("graphviz", reason="install graphviz: pip install graphviz")
+    dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": "LR"})
+    nodes, edges = _trace(root)
+    for n in nodes:
+        uid = str(id(n))
+        dot.node(name=uid, label=f"{{ data {n.data:.4f} | grad {n.grad:.4f} }}", shape="record")
+        if n.op:
+            dot.node(name=uid + n.op, label=n.op)
+            dot.edge(uid + n.op, uid)
+    for a, b in edges:
+        dot.edge(str(id(a)), str(id(b)) + b.op)
+    return dot
+
+
+def test_compat_graph_tracer_walks_prev_and_op() -> None:
+    x1, x2, w1, w2, b = Value(2.0), Value(0.0), Value(-3.0), Value(1.0), Value(6.8813735870195432)
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.backward()
+    nodes, edges = _trace(o)
+    # x1·w1, x2·w2, their sum, + b, tanh: 5 ops over 5 leaves
+    assert len(nodes) == 10 and len(edges) == 9
+    assert sorted(v.op for v in nodes if v.op) == sorted(["*", "*", "+", "+", "tanh"])
+    assert x1.grad == pytest.approx(-1.5, rel=1e-9)  # the classic worked neuron: tanh′ = 0.5
+    assert w1.grad == pytest.approx(1.0, rel=1e-9)
+
+
+def test_compat_graph_tracer_builds_a_digraph() -> None:
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b + a
+    c.backward()
+    source = _draw(c).source
+    assert source.count("shape=record") == 4  # a, b, a*b, c
+    assert "data -4.0000 | grad 1.0000" in source
+    assert 'label="*"' in source and 'label="+"' in source
+
+
+def test_compat_prev_is_a_set_of_parents() -> None:
+    a = Value(3.0)
+    sq = a * a
+    assert sq._prev == {a}  # a set: the repeated parent once (parents keeps both edges)
+    assert len(sq.parents) == 2
+    assert a._prev == set() and a.op == ""
