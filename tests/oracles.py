@@ -101,7 +101,7 @@ def evaluate_formula(text: str, env: Mapping[str, float]) -> float:
 
 
 def _walk(node: ast.expr, env: Mapping[str, float]) -> float:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return float(node.value)
     if isinstance(node, ast.Name):
         return env[node.id]

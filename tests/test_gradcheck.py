@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,13 @@ from strategies import Dag, dags, floats_in
 
 from tinygrad_edu import ops
 from tinygrad_edu.engine import Value, apply
-from tinygrad_edu.gradcheck import GradcheckError, analytic_grad, gradcheck, numerical_grad
+from tinygrad_edu.gradcheck import (
+    GradcheckError,
+    analytic_grad,
+    gradcheck,
+    nonfinite_local,
+    numerical_grad,
+)
 
 
 def f_closed(x: Value, y: Value) -> Value:
@@ -129,3 +136,33 @@ def test_gradcheck_nan_gradient_is_a_mismatch() -> None:
 def test_gradcheck_rejects_a_non_value_result() -> None:
     with pytest.raises(TypeError, match="float"):
         gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type, return-value]
+
+
+# --------------------------------------------------------------------------- arguments
+def test_gradcheck_refuses_bad_arguments_by_name() -> None:
+    square: Callable[..., Value] = lambda x: x * x  # noqa: E731
+    with pytest.raises(TypeError, match=r"gradcheck: inputs must be a sequence .*NoneType None"):
+        gradcheck(square, None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"gradcheck: eps must be a real number, got str 'a'"):
+        gradcheck(square, [1.0], eps="a")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"gradcheck: eps=1e-300 is below the float spacing"):
+        gradcheck(square, [1.0], eps=1e-300)
+    with pytest.raises(ValueError, match=r"gradcheck: atol must be finite, got nan"):
+        gradcheck(square, [1.0], atol=math.nan)
+    with pytest.raises(ValueError, match=r"gradcheck: rtol must be in \[0, inf\]"):
+        gradcheck(square, [1.0], rtol=-1.0)
+    with pytest.raises(TypeError, match=r"gradcheck: f must be callable, got None"):
+        gradcheck(None, [1.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"gradcheck: inputs\[0\] must be a number, got bool"):
+        gradcheck(square, [True])
+    with pytest.raises(TypeError, match=r"numerical_grad: eps must be a real number"):
+        numerical_grad(square, [1.0], eps=None)  # type: ignore[arg-type]
+
+
+def test_gradcheck_names_the_op_of_a_non_finite_gradient() -> None:
+    with pytest.raises(GradcheckError, match=r"the local derivative of powc at its input 0"):
+        gradcheck(lambda x: (x * 0.0) ** 0.5, [1.0])  # √0: an infinite slope at the pole
+
+
+def test_gradcheck_nonfinite_local_is_empty_for_a_finite_graph() -> None:
+    assert nonfinite_local(Value(2.0).tanh() * 3.0) == ""

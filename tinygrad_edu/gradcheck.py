@@ -7,9 +7,11 @@ smooth functions — tight enough to catch any wrong derivative rule.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
-from .engine import Operand, Value, as_value, no_grad
+from . import checks
+from .engine import Operand, Value, as_value, chain_rule, no_grad
 
 ScalarFn = Callable[..., Value]
 
@@ -26,11 +28,37 @@ def _evaluate(f: ScalarFn, xs: Sequence[float]) -> float:
     return out.data
 
 
+def _points(inputs: object, where: str) -> list[float]:
+    """The inputs as floats: a sequence of real numbers or Values (their data)."""
+    seq = checks.sequence(inputs, where, "inputs")
+    return [
+        x.data if isinstance(x, Value) else checks.real(x, where, f"inputs[{i}]")
+        for i, x in enumerate(seq)
+    ]
+
+
+def _step(eps: object, base: Sequence[float], where: str) -> float:
+    """ε: a finite number > 0 that moves every input (x ± ε ≠ x), or a named error."""
+    step = checks.positive(eps, where, "eps")
+    for i, x in enumerate(base):
+        if x + step == x or x - step == x:
+            raise ValueError(
+                f"{where}: eps={step!r} is below the float spacing at inputs[{i}] = {x!r} "
+                f"(x ± eps == x); use an eps near 1e-6 · max(1, |x|)"
+            )
+    return step
+
+
 def numerical_grad(f: ScalarFn, inputs: Sequence[Operand], eps: float = 1e-6) -> list[float]:
-    """∂f/∂xᵢ for each input by central differences: (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε."""
-    if not eps > 0.0:
-        raise ValueError(f"numerical_grad: eps must be > 0, got {eps!r}")
-    base = [as_value(x).data for x in inputs]
+    """∂f/∂xᵢ for each input by central differences: (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε.
+
+    >>> numerical_grad(lambda x: x * x, [3.0])[0]  # 2x = 6, up to truncation and rounding
+    6.000000000838668
+    """
+    if not callable(f):
+        raise TypeError(f"numerical_grad: f must be callable, got {checks.show(f)}")
+    base = _points(inputs, "numerical_grad")
+    eps = _step(eps, base, "numerical_grad")
     grads = []
     for i in range(len(base)):
         plus = list(base)
@@ -42,13 +70,40 @@ def numerical_grad(f: ScalarFn, inputs: Sequence[Operand], eps: float = 1e-6) ->
 
 
 def analytic_grad(f: ScalarFn, inputs: Sequence[Operand]) -> list[float]:
-    """∂f/∂xᵢ for each input from one backward() on fresh leaves."""
-    leaves = [Value(as_value(x).data) for x in inputs]
+    """∂f/∂xᵢ for each input from one backward() on fresh leaves.
+
+    >>> analytic_grad(lambda x, y: x * y, [3.0, 4.0])
+    [4.0, 3.0]
+    """
+    return _analytic(f, inputs)[0]
+
+
+def _analytic(f: ScalarFn, inputs: Sequence[Operand]) -> tuple[list[float], Value]:
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be callable, got {checks.show(f)}")
+    leaves = [Value(as_value(x).data) for x in _points(inputs, "gradcheck")]
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
     out.backward()
-    return [leaf.grad for leaf in leaves]
+    return [leaf.grad for leaf in leaves], out
+
+
+def nonfinite_local(root: Value) -> str:
+    """Where the first non-finite local derivative of ``root``'s graph sits ('' if none).
+
+    >>> nonfinite_local(Value(1e-320).log())
+    'the local derivative of log at its input 0 (= 1e-320) is inf'
+    """
+    for step in chain_rule(root):
+        if not math.isfinite(step.local):
+            op = step.node.primitive
+            name = op.name if op is not None else "?"
+            return (
+                f"the local derivative of {name} at its input {step.position} "
+                f"(= {step.parent.data!r}) is {step.local!r}"
+            )
+    return ""
 
 
 def compare(
@@ -86,15 +141,29 @@ def gradcheck(
 
     Passes when |analytic − numeric| ≤ atol + rtol·|numeric| for every input. Returns True;
     on a mismatch raises GradcheckError with a per-input table (or returns False when
-    ``raise_exception=False``).
+    ``raise_exception=False``). A non-finite gradient names the op whose local derivative
+    made it.
+
+    >>> gradcheck(lambda x: x.tanh() * x, [0.3])
+    True
     """
-    analytic = analytic_grad(f, inputs)
-    numeric = numerical_grad(f, inputs, eps)
+    base = _points(inputs, "gradcheck")
+    eps = _step(eps, base, "gradcheck")
+    atol = checks.in_range(atol, "gradcheck", "atol", 0.0)
+    rtol = checks.in_range(rtol, "gradcheck", "rtol", 0.0)
+    if not isinstance(raise_exception, bool):
+        raise TypeError(f"gradcheck: raise_exception must be a bool, got {raise_exception!r}")
+    analytic, root = _analytic(f, inputs)
+    numeric = numerical_grad(f, base, eps)
     pairs = [(f"x[{i}]", a, n) for i, (a, n) in enumerate(zip(analytic, numeric))]
     ok, table = compare(pairs, atol, rtol)
     if not ok and raise_exception:
+        where = ""
+        if not all(math.isfinite(a) for a in analytic):
+            where = nonfinite_local(root)
+            where = f"; {where}" if where else ""
         raise GradcheckError(
             f"gradcheck: backward() disagrees with central differences "
-            f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n{table}"
+            f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g}){where}\n{table}"
         )
     return ok
