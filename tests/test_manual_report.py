@@ -88,6 +88,17 @@ def test_report_markdown_and_pretty_reprs_are_the_report() -> None:
     assert str(report).splitlines()[-1].startswith("OK: all 37 parameters agree")
 
 
+def test_report_as_a_jupyter_cells_last_line_is_a_table_not_a_structure() -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    report = manual.crosscheck(_xor_net(), XOR_X, XOR_Y, with_torch=False)
+    shown, _ = DisplayFormatter().format(report)  # what Jupyter calls on a cell's last value
+    assert shown["text/html"] == report._repr_html_()
+    assert shown["text/markdown"].startswith("### Gradient cross-check")
+    assert shown["text/plain"] == str(report)
+    assert "CrosscheckReport(" not in shown["text/plain"]
+
+
 # ----------------------------------------------------------------------- ragged batches
 @pytest.mark.parametrize(
     ("X", "message"),
