@@ -199,6 +199,26 @@ def test_from_torch_refuses_what_an_mlp_cannot_be() -> None:
         from_torch(nn.Sequential(nn.Linear(2, 1, bias=False)))
 
 
+def test_torch_parameter_grads_takes_numpy_arrays_like_the_engine() -> None:
+    np = pytest.importorskip(
+        "numpy", reason="NumPy is not installed: pip install 'tinygrad_edu[plots]'"
+    )
+    model = MLP(2, [3, 3], "tanh", seed=8)
+    X = np.array([[0.5, -1.0], [1.5, 0.25]])
+    classes = np.array([2, 0])
+    want = _engine_grads(model, X.tolist(), classes.tolist(), "cross_entropy")
+    _assert_grads_equal(torch_parameter_grads(model, X, classes, "cross_entropy"), want)
+    Y = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.25]])
+    want = _engine_grads(model, X.tolist(), Y.tolist(), "mse")
+    _assert_grads_equal(torch_parameter_grads(model, X, Y, "mse"), want)
+
+
+def test_torch_parameter_grads_cross_entropy_class_must_be_an_int() -> None:
+    # as the engine: 1.0 is not a class index (a float target is a probability list's entry)
+    with pytest.raises(TypeError, match=r"Y\[0\] must be a class index \(an int\) or a list of 2"):
+        torch_parameter_grads(MLP(2, [2], seed=0), [[0.0, 1.0]], [1.0], "cross_entropy")
+
+
 def test_torch_parameter_grads_refuses_bad_arguments() -> None:
     model = MLP(2, [1], seed=0)
     with pytest.raises(ValueError, match="torch_parameter_grads: loss must be one of"):

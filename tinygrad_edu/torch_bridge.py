@@ -14,6 +14,7 @@ torch is imported only inside these functions; without it they raise an ImportEr
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -171,12 +172,17 @@ def _targets(
     nout = model.nouts[-1]
     out: list[Any] = []
     for k, y in enumerate(ys):
-        if loss == "cross_entropy" and checks.is_real(y) and float(y).is_integer():
+        if loss == "cross_entropy" and checks.is_real(y) and isinstance(y, numbers.Integral):
             c = checks.count(y, where, f"Y[{k}] (a class index)")
             if c >= nout:
                 raise ValueError(f"{where}: class index {c} out of range for {nout} classes")
             out.append(c)
             continue
+        if loss == "cross_entropy" and not isinstance(y, Sequence) and not hasattr(y, "__len__"):
+            raise TypeError(
+                f"{where}: Y[{k}] must be a class index (an int) or a list of {nout} "
+                f"probabilities, got {checks.show(y)}"
+            )
         vec = (
             [checks.finite(y, where, f"Y[{k}]")]
             if not isinstance(y, Sequence) and not hasattr(y, "__len__")
