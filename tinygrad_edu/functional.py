@@ -15,11 +15,12 @@ return floats unless ``create_graph=True``.
 
 from __future__ import annotations
 
+import math  # noqa: F401  (the doctests use it)
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Literal, overload
 
-from . import ops
+from . import checks, ops
 from .engine import Operand, Value, apply, gradients, vsum
 from .gradcheck import GradcheckError, analytic_grad, compare
 
@@ -34,9 +35,9 @@ def _positions(where: str, inputs: Sequence[object]) -> list[Value]:
     nodes = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value):
-            nodes.append(apply(ops.sum_, x))  # d(node)/dx = 1: the caller's graph continues
-        elif isinstance(x, numbers.Real) and not isinstance(x, bool):
-            nodes.append(Value(float(x)))
+            nodes.append(apply(ops.sum, x))  # d(node)/dx = 1: the caller's graph continues
+        elif checks.is_real(x):
+            nodes.append(Value(checks.real(x, where, f"input {i}")))
         else:
             raise TypeError(
                 f"{where}: input {i} must be a number or a Value, got {type(x).__name__} ({x!r})"
@@ -77,6 +78,10 @@ def grad(f: ScalarFn) -> Callable[..., Value | tuple[Value, ...]]:
 
     Returns a Value for one input and a tuple of Values for several. The Values carry their
     own graph, so the result can be differentiated again: ``grad(grad(f))``.
+
+    >>> cube = lambda x: x * x * x
+    >>> grad(cube)(2.0).data, grad(grad(cube))(2.0).data  # 3x², 6x
+    (12.0, 12.0)
     """
     _check_f("grad", f)
 
@@ -96,10 +101,12 @@ def derivative(f: ScalarFn, n: int = 1) -> Callable[[Operand], Value]:
 
     Builds f once and differentiates the previous derivative n times: the same numbers as
     ``grad`` nested n times, without recomputing the lower orders at every level.
+
+    >>> derivative(lambda x: x.sin(), 2)(0.5).data == -math.sin(0.5)
+    True
     """
     _check_f("derivative", f)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"derivative: the order n must be an int >= 0, got {n!r}")
+    n = checks.count(n, "derivative", "the order n")
 
     def nth(x: Operand) -> Value:
         (node,) = _positions("derivative", (x,))
@@ -136,6 +143,9 @@ def hessian(
     Floats by default; with ``create_graph=True`` Values connected to the graph (of Value
     inputs), which can be differentiated again. Costs one backward pass through the gradient
     graph per input.
+
+    >>> hessian(lambda x, y: x * x * y, [1.0, 3.0])  # [[2y, 2x], [2x, 0]]
+    [[6.0, 2.0], [2.0, 0.0]]
     """
     _check_f("hessian", f)
     rows = _hessian_values("hessian", f, _as_sequence("hessian", inputs))
@@ -162,6 +172,9 @@ def hvp(
 
     Double backward: H·v = ∇(∇f · v), with v held constant, so it costs two backward passes
     whatever the number of inputs.
+
+    >>> hvp(lambda x, y: x * x * y, [1.0, 3.0], [1.0, 0.0])  # the first column of H
+    [6.0, 2.0]
     """
     _check_f("hvp", f)
     inputs = _as_sequence("hvp", inputs)
@@ -171,7 +184,7 @@ def hvp(
             f"hvp: v has {len(v)} entries but f has {len(inputs)} inputs; the lengths must match"
         )
     for i, vi in enumerate(v):
-        if isinstance(vi, bool) or not isinstance(vi, (Value, numbers.Real)):
+        if not isinstance(vi, Value) and not checks.is_real(vi):
             raise TypeError(
                 f"hvp: v[{i}] must be a number or a Value, got {type(vi).__name__} ({vi!r})"
             )
@@ -201,10 +214,23 @@ def numerical_hessian(
 
     Column j is (∇f(x + εeⱼ) − ∇f(x − εeⱼ)) / 2ε: second derivatives to about 1e-10 relative
     on smooth functions, since the first derivatives are exact.
+
+    >>> [[round(h, 6) for h in row] for row in numerical_hessian(lambda x: x**3, [2.0])]
+    [[12.0]]
     """
-    if not eps > 0.0:
-        raise ValueError(f"numerical_hessian: eps must be > 0, got {eps!r}")
-    base = [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    _check_f("numerical_hessian", f)
+    inputs = _as_sequence("numerical_hessian", inputs)
+    base = [
+        x.data if isinstance(x, Value) else checks.real(x, "numerical_hessian", f"inputs[{i}]")
+        for i, x in enumerate(inputs)
+    ]
+    eps = checks.positive(eps, "numerical_hessian", "eps")
+    for i, x in enumerate(base):
+        if x + eps == x or x - eps == x:
+            raise ValueError(
+                f"numerical_hessian: eps={eps!r} is below the float spacing at inputs[{i}] = "
+                f"{x!r} (x ± eps == x)"
+            )
     n = len(base)
     columns = []
     for j in range(n):
@@ -231,9 +257,14 @@ def gradgradcheck(
     Passes when |analytic − numeric| ≤ atol + rtol·|numeric| for every entry H[i, j]. Returns
     True; on a mismatch raises GradcheckError with a per-entry table (or returns False when
     ``raise_exception=False``). Checks second derivatives only: use gradcheck for the first.
+
+    >>> gradgradcheck(lambda x, y: (x * y).tanh(), [0.3, -0.7])
+    True
     """
     _check_f("gradgradcheck", f)
     inputs = _as_sequence("gradgradcheck", inputs)
+    atol = checks.in_range(atol, "gradgradcheck", "atol", 0.0)
+    rtol = checks.in_range(rtol, "gradgradcheck", "rtol", 0.0)
     analytic = [[h.data for h in row] for row in _hessian_values("gradgradcheck", f, inputs)]
     numeric = numerical_hessian(f, inputs, eps)
     pairs = [
