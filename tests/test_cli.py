@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from oracles import sigmoid
 from PIL import Image
 
 from tinygrad_edu import cli, manual, serialize
@@ -87,10 +88,6 @@ def read_svg(path: Path) -> Svg:
 def g4(x: float) -> str:
     """A number as the drawings print it: 4 significant digits."""
     return f"{x:.4g}"
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def mlp_forward(params: dict[str, float], sizes: Sequence[int], x: Sequence[float]) -> list[float]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from oracles import sigmoid as _sigmoid
 
 from tinygrad_edu import examples
 from tinygrad_edu.nn import MLP
@@ -19,10 +20,6 @@ LESSON = {
     "∂L/∂w": 0.055712,
     "∂L/∂b": 0.111424,
 }
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def test_neuron_example_is_the_lessons_inputs() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from oracles import sigmoid
 from strategies import floats_in
 
 from tinygrad_edu import ops
@@ -32,10 +33,6 @@ CLOSE = 1e-12  # closed forms: a few roundings apart
 
 def close(a: float, b: float, tol: float = CLOSE) -> bool:
     return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def leaves(xs: Sequence[float]) -> list[Value]:
