@@ -21,6 +21,7 @@ typecheck: setup
 
 # The unit tests and the lessons: every notebook is executed (nbmake), so one that breaks fails.
 pytest: setup graphviz browser
+	$(VENV)/bin/pytest -q -p no:cacheprovider --doctest-modules tinygrad_edu
 	$(VENV)/bin/pytest -q --nbmake tests notebooks
 
 bench: setup
