@@ -317,3 +317,67 @@ def test_compiled_step_loss_out_of_example_order_runs_eagerly() -> None:
     assert stepper.eager_steps == 1 and stepper.compiled_steps == 0
     ref = eager_step(MLP(1, [2], seed=0), backwards_mse, [[0.5], [1.0]], [1.0, 0.0], 0.0)
     assert value == ref[0]
+
+
+# ---------------------------------------------------------------------- fit(..., compile=True)
+@pytest.mark.parametrize(
+    ("loss", "batch_size", "l2"),
+    [("bce", None, 0.0), ("mse", 2, 1e-3), ("cross_entropy", 3, 0.0), ("hinge", None, 1e-4)],
+)
+def test_fit_compile_gives_the_eager_run_bit_for_bit(
+    loss: str, batch_size: int | None, l2: float
+) -> None:
+    from tinygrad_edu import SGD, fit
+
+    X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.5, 0.2]]
+    y: list[object]
+    if loss == "cross_entropy":
+        y, nout, out_act = [0, 1, 1, 0, 2], 3, "linear"
+    elif loss == "hinge":
+        y, nout, out_act = [-1.0, 1.0, 1.0, -1.0, 1.0], 1, "linear"
+    else:
+        y, nout, out_act = [0.0, 1.0, 1.0, 0.0, 1.0], 1, "sigmoid"
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [4, nout], activation="tanh", output_activation=out_act, seed=5)
+        opt = SGD(model.parameters(), lr=0.5)
+        history = fit(
+            model,
+            X,
+            y,
+            loss=loss,
+            optimizer=opt,
+            epochs=12,
+            batch_size=batch_size,
+            progress=False,
+            l2=l2,
+            compile=compiled,
+        )
+        runs.append((history, [p.data for p in model.parameters()]))
+    (h0, w0), (h1, w1) = runs
+    assert hexes(h0.loss) == hexes(h1.loss)
+    assert h0.accuracy == h1.accuracy
+    assert hexes(w0) == hexes(w1)
+
+
+def test_fit_compile_leaves_the_collector_as_it_was() -> None:
+    from tinygrad_edu import SGD, fit
+
+    model = MLP(1, [2, 1], seed=0)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        fit(
+            model,
+            [[0.0], [1.0]],
+            [0.0, 1.0],
+            loss="mse",
+            optimizer=SGD(model.parameters(), 0.1),
+            epochs=2,
+            progress=False,
+            compile=True,
+        )
+        assert gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()

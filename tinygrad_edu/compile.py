@@ -199,6 +199,7 @@ class Lowered:
     namespace: dict[str, Any] = field(default_factory=dict)
     n_nodes: int = 0
     n_edges: int = 0
+    auto_params: list[Value] = field(default_factory=list)  # the leaves taken as parameters
 
 
 def lower(
@@ -369,8 +370,8 @@ def lower(
         namespace=namespace,
         n_nodes=len(order),
         n_edges=n_edges,
+        auto_params=auto_params,
     )
-    lowered.auto_params = auto_params  # type: ignore[attr-defined]
     return lowered
 
 
@@ -477,9 +478,7 @@ class Compiled:
         if not isinstance(root, Value):
             raise TypeError(f"compile: f must return a Value, got {type(root).__name__}")
         low = lower([root], leaves, params)
-        self.params: list[Value] = (
-            list(params) if params is not None else low.auto_params  # type: ignore[attr-defined]
-        )
+        self.params: list[Value] = list(params) if params is not None else low.auto_params
         self._used = [self.params[k] for k in low.params]
         self.source = _function_source(low)
         self.n_nodes = low.n_nodes
@@ -685,6 +684,11 @@ class CompiledStep:
 
     def _objective(self, preds: list[Any], targets: Sequence[object]) -> Value:
         objective = self.loss_fn(preds, targets)
+        if not isinstance(objective, Value):
+            raise TypeError(
+                f"the loss function returned {type(objective).__name__} "
+                f"{checks.show(objective)}; it must return a Value built from the predictions"
+            )
         if self.l2:
             objective = objective + self.l2 * _vsum([p * p for p in self.params])
         return objective

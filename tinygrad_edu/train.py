@@ -30,11 +30,16 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import checks
 from .engine import Value, no_grad, vsum
+from .gcpolicy import gc_paused
 from .losses import LOSSES, LossFn, get_loss
 from .optim import Checkpoint, Optimizer
+
+if TYPE_CHECKING:
+    from .compile import CompiledStep
 
 __all__ = [
     "DECISIONS",
@@ -284,6 +289,7 @@ def fit(
     decision: str | None = "auto",
     l2: float = 0.0,
     lr_schedule: Callable[[int], float] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on rows X with targets y; return the per-epoch :class:`History`.
 
@@ -298,6 +304,11 @@ def fit(
     :class:`DivergedError` naming the epoch and batch, and the model keeps the weights it had
     before that batch (the optimizer's state too). Any other error from the model, the loss
     or the step says the epoch and batch it came from.
+
+    ``compile=True`` replays one example's traced graph as float code over each batch
+    (``tinygrad_edu.compile.CompiledStep``): the same losses and weights, bit for bit, faster.
+    Each step runs with the cyclic garbage collector paused (its graph is freed before the
+    collector is restored; see ``tinygrad_edu.gcpolicy``).
 
     >>> from tinygrad_edu.nn import Neuron
     >>> from tinygrad_edu.optim import SGD
@@ -322,6 +333,12 @@ def fit(
     l2 = checks.in_range(l2, "fit", "l2", 0.0)
     rng = random.Random(checks.seed(seed, "fit"))
     run = _Run(model, loss_fn, optimizer, l2, rule)
+    if not isinstance(compile, bool):
+        raise TypeError(f"fit: compile must be True or False, got {checks.show(compile)}")
+    if compile:
+        from .compile import CompiledStep
+
+        run.compiled = CompiledStep(model, loss_fn, optimizer.params, l2=l2)
     order = list(range(n))
     history = History(decision=rule)
 
@@ -340,7 +357,10 @@ def fit(
             for b, lo in enumerate(range(0, n, size)):
                 idx = order[lo : lo + size]
                 where = f"epoch {epoch + 1} of {epochs}, batch {b + 1}"
-                value, right = run.batch([rows[i] for i in idx], [targets[i] for i in idx], where)
+                with gc_paused():  # the step's graph is freed inside: no collection walks it
+                    value, right = run.batch(
+                        [rows[i] for i in idx], [targets[i] for i in idx], where
+                    )
                 total += value * len(idx)
                 correct += right
             history.loss.append(total / n)
@@ -363,11 +383,14 @@ class _Run:
     optimizer: Optimizer
     l2: float
     rule: str | None
+    compiled: CompiledStep | None = None  # fit(compile=True): the step replayed as code
 
     def batch(self, xb: list[list[float]], yb: list[object], where: str) -> tuple[float, int]:
         """(the batch's objective before its update, rows classified right)."""
         opt = self.optimizer
         last_good = opt.checkpoint()
+        if self.compiled is not None:
+            return self._compiled_batch(xb, yb, where, last_good)
         try:
             outs = [self.model(x) for x in xb]
             objective = self.loss_fn(outs, yb)
@@ -411,4 +434,39 @@ class _Run:
         right = 0
         if self.rule is not None:
             right = _count_correct([_data(o) for o in outs], yb, self.rule, "fit")
+        return value, right
+
+    def _compiled_batch(
+        self, xb: list[list[float]], yb: list[object], where: str, last_good: Checkpoint
+    ) -> tuple[float, int]:
+        """``batch`` through the compiled step: it fills the gradients; then the same checks."""
+        assert self.compiled is not None
+        opt = self.optimizer
+        try:
+            value, outs = self.compiled.step(xb, yb)
+        except ArithmeticError as err:
+            raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
+        except Exception as err:
+            located = _located(err, where)
+            if located is err:
+                raise
+            raise located from err
+        if not math.isfinite(value):
+            raise _diverged(opt, last_good, f"fit: the loss became {value!r} at {where}")
+        try:
+            opt.step()
+        except Exception as err:
+            located = _located(err, where)
+            if located is err:
+                raise
+            raise located from err
+        for p in opt.params:
+            if not math.isfinite(p.data):
+                name = f" {p.label!r}" if p.label else ""
+                raise _diverged(
+                    opt,
+                    last_good,
+                    f"fit: parameter{name} became {p.data!r} in the update at {where}",
+                )
+        right = _count_correct(outs, yb, self.rule, "fit") if self.rule is not None else 0
         return value, right
