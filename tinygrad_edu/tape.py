@@ -14,9 +14,9 @@ sweep in exactly the order ``Value.backward()`` accumulates::
 Each edge line shows the local derivative as an expression of the node's inputs and output
 where one is natural (the other factor for ``*``, ``(1 - v**2)`` for tanh), else its number,
 then the numbers multiplied and the running total. The numbers are the ones a fresh
-``root.backward()`` produces (every gradient starting from 0): the sweep is replayed on the
-recorded local gradients with the engine's own float operations, in the engine's order, so
-they agree bit for bit. ``tape`` never changes any ``.grad``.
+``root.backward()`` produces (every gradient starting from 0): the sweep is
+``engine.chain_rule``, the reference loop ``backward()`` is held bit-identical to.
+``tape`` never changes any ``.grad``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engine import Value, topo_order
+from .engine import Value, chain_rule, topo_order
 
 FORMATS = ("text", "latex")
 
@@ -275,6 +275,12 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
     ``fmt`` is "text" or "latex" (an ``aligned`` block for notes). Numbers are printed with
     ``repr`` (exactly the engine's floats) unless ``digits`` asks for that many significant
     digits. See the module docstring for the layout and what the numbers are.
+
+    >>> print(tape(Value(2.0, "x").tanh(), digits=4))
+    v0 = x = 2
+    v1 = tanh(v0) = 0.964
+    v1.grad = 1
+    v0.grad += (1 - v1**2) * v1.grad = 0.07065 * 1 → v0.grad = 0.07065
     """
     if not isinstance(root, Value):
         raise TypeError(f"tape: expected a Value, got {type(root).__name__} ({root!r})")
@@ -305,31 +311,24 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
         lines.append(f"{s.var(k)}{eq}{expr} = {value}{comment}")
     n_forward = len(lines)
 
-    # The reverse sweep, replayed as Value.backward() runs it: seed, then every edge of every
-    # node in reverse topological order, accumulating with the same float operations.
-    grads = dict.fromkeys(order, 0.0)
-    grads[root] = 1.0
+    # The reverse sweep is engine.chain_rule itself (the loop backward() is held bit-identical
+    # to): the seed, then one line per edge with the step's numbers.
     lines.append(f"{s.grad(index[root])}{eq}{s.num(1.0)}")
-    for node in reversed(order):
-        if node.is_leaf:
-            continue
-        g = grads[node]
-        k = index[node]
-        names = [s.var(index[p]) for p in node.parents]
-        for parent, local, local_expr in zip(
-            node.parents, node.local_grads, _local_exprs(s, node, names, s.var(k))
-        ):
-            grads[parent] += local * g
-            if local_expr == "1":
-                symbolic, numbers = s.grad(k), s.num(g)
-            else:
-                factor = s.num(local) if local_expr is None else local_expr
-                symbolic = s.mul(factor, s.grad(k))
-                numbers = s.mul(s.num(local), s.factor(s.num(g)))
-            target = s.grad(index[parent])
-            lines.append(
-                f"{target}{plus_eq}{symbolic} = {numbers}{arrow}{target} = {s.num(grads[parent])}"
-            )
+    exprs: dict[Value, list[str | None]] = {}
+    for step in chain_rule(root):
+        node, k = step.node, index[step.node]
+        if node not in exprs:
+            names = [s.var(index[p]) for p in node.parents]
+            exprs[node] = _local_exprs(s, node, names, s.var(k))
+        local_expr = exprs[node][step.position]
+        if local_expr == "1":
+            symbolic, numbers = s.grad(k), s.num(step.upstream)
+        else:
+            factor = s.num(step.local) if local_expr is None else local_expr
+            symbolic = s.mul(factor, s.grad(k))
+            numbers = s.mul(s.num(step.local), s.factor(s.num(step.upstream)))
+        target = s.grad(index[step.parent])
+        lines.append(f"{target}{plus_eq}{symbolic} = {numbers}{arrow}{target} = {s.num(step.grad)}")
 
     if not s.latex:
         return "\n".join(lines)
