@@ -158,7 +158,11 @@ def _is_name_char(c: str) -> bool:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens, ending with an "end" token; ExprError on anything else."""
+    """Split ``text`` into tokens, ending with an "end" token; ExprError on anything else.
+
+    >>> [t.kind for t in tokenize("x*2")]
+    ['name', '*', 'num', 'end']
+    """
     return list(_tokens(text))
 
 
@@ -425,7 +429,11 @@ class _Parser:
 
 
 def parse(text: str) -> Node:
-    """The syntax tree of ``text``; ExprError (with a position) if it is not an expression."""
+    """The syntax tree of ``text``; ExprError (with a position) if it is not an expression.
+
+    >>> parse("x + 1")
+    Binary(op='+', left=Var(name='x', pos=0), right=Num(value=1.0, pos=4), pos=2)
+    """
     node = _Parser(text).parse()
     _check_exponents(node, text)
     return node
@@ -473,7 +481,11 @@ def _check_exponents(root: Node, text: str) -> None:
 
 
 def names(node: Node) -> list[str]:
-    """The names in the tree, in order of first appearance."""
+    """The names in the tree, in order of first appearance.
+
+    >>> names(parse("b*a + b"))
+    ['b', 'a']
+    """
     seen: dict[str, None] = {}
     for n in _walk(node):
         if isinstance(n, Var):
@@ -595,6 +607,9 @@ def build(text: str, values: Mapping[str, float | Value]) -> tuple[Value, dict[s
 
     A number in ``values`` becomes a new leaf labelled with its name; a ``Value`` is used
     as it is. Names in ``values`` that the text does not use are ignored.
+
+    >>> root, leaves = build("x*x", {"x": 3.0}); root.backward(); (root.data, leaves["x"].grad)
+    (9.0, 6.0)
     """
     node = parse(text)
     leaves = _leaves(node, text, values)
@@ -602,12 +617,20 @@ def build(text: str, values: Mapping[str, float | Value]) -> tuple[Value, dict[s
 
 
 def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
-    """The root Value of ``text`` with the given values (see :func:`build`)."""
+    """The root Value of ``text`` with the given values (see :func:`build`).
+
+    >>> evaluate("atan(w*x)", {"w": 0.5, "x": 2.0}).data  # atan(1) = π/4
+    0.7853981633974483
+    """
     return build(text, values)[0]
 
 
 def constant(text: str) -> float:
-    """The value of an expression without names, such as ``-0.8`` or ``1/3``."""
+    """The value of an expression without names, such as ``-0.8`` or ``1/3``.
+
+    >>> constant("1/4")
+    0.25
+    """
     node = parse(text)
     for n in _walk(node):
         if isinstance(n, Var):

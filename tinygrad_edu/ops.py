@@ -33,7 +33,11 @@ INF = math.inf
 
 # --------------------------------------------------------------------------- helpers
 def data_of(x: Scalar) -> float:
-    """The float inside ``x``: ``x`` itself for a number, ``x.data`` for a Value."""
+    """The float inside ``x``: ``x`` itself for a number, ``x.data`` for a Value.
+
+    >>> data_of(2.5)
+    2.5
+    """
     return x if isinstance(x, float) else float(x.data)
 
 
@@ -54,7 +58,11 @@ def generic_sin(x: Scalar) -> Scalar:
 
 
 def generic_log(x: Scalar) -> Scalar:
-    """log for floats and Values alike (used by pow's rule)."""
+    """log for floats and Values alike (used by pow's rule).
+
+    >>> generic_log(1.0)
+    0.0
+    """
     return _dispatch(x, _log_forward, "log")
 
 
@@ -222,7 +230,11 @@ _POWC_CACHE: dict[float, Primitive] = {}
 
 
 def powc(n: float) -> Primitive:
-    """The primitive x ↦ xⁿ for a fixed number n (one table entry per exponent, cached)."""
+    """The primitive x ↦ xⁿ for a fixed number n (one table entry per exponent, cached).
+
+    >>> op = powc(2.0); op.forward(3.0), op.rule(9.0, 3.0)
+    (9.0, (6.0,))
+    """
     op = _POWC_CACHE.get(n)
     if op is not None:
         return op
@@ -425,7 +437,11 @@ _CLAMP_CACHE: dict[tuple[float, float], Primitive] = {}
 
 
 def clamp(lo: float, hi: float) -> Primitive:
-    """The primitive x ↦ min(max(x, lo), hi) for fixed bounds (cached per pair)."""
+    """The primitive x ↦ min(max(x, lo), hi) for fixed bounds (cached per pair).
+
+    >>> op = clamp(0.0, 1.0); op.forward(2.0), op.rule(1.0, 2.0)
+    (1.0, (0.0,))
+    """
     key = (float(lo), float(hi))
     op = _CLAMP_CACHE.get(key)
     if op is not None:
@@ -470,7 +486,11 @@ _LEAKY_CACHE: dict[float, Primitive] = {}
 
 
 def leaky_relu(slope: float) -> Primitive:
-    """The primitive x ↦ x if x > 0 else slope·x for a fixed slope (cached per slope)."""
+    """The primitive x ↦ x if x > 0 else slope·x for a fixed slope (cached per slope).
+
+    >>> op = leaky_relu(0.1); op.forward(-2.0), op.rule(-0.2, -2.0), op.rule(0.0, 0.0)
+    (-0.2, (0.1,), (0.1,))
+    """
     key = float(slope)
     op = _LEAKY_CACHE.get(key)
     if op is not None:
