@@ -1,6 +1,7 @@
 """The shared browser for tests: Playwright for Python driving the system Chromium.
 
-Import the fixtures into a test module (``from browser import browser, new_page``). Playwright's
+tests/conftest.py registers these fixtures once for every test module (two registrations would
+start two Playwright loops in one thread, which Playwright refuses). Playwright's
 own browser download is not used; the executable comes from ``$CHROMIUM`` or the system
 (``chromium``, ``chromium-browser``, ``/usr/bin/chromium``; ``make browser`` installs it on
 Debian). Without Playwright or Chromium the tests skip with how to install them, except under

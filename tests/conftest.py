@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from browser import browser, new_page  # noqa: F401  (the shared browser fixtures, registered once)
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

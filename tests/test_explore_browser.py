@@ -9,14 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import browser as shared_browser
 import pytest
 
 from tinygrad_edu.explore import Explorer, Run, xor_run
 
 Open = Callable[[Path], Any]
-browser = shared_browser.browser  # the shared fixtures, by the names the tests ask for
-new_page = shared_browser.new_page
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from browser import browser, new_page  # noqa: F401  (pytest fixtures)
-
 from tinygrad_edu.engine import Value
 from tinygrad_edu.viz import render_backward
 
@@ -34,7 +32,7 @@ def counter(page: Any) -> str:
 
 def test_viz_browser_one_arrow_key_is_one_step(
     tmp_path: Path,
-    new_page: Callable[[Path], Any],  # noqa: F811
+    new_page: Callable[[Path], Any],
 ) -> None:
     page = new_page(abcf_page(tmp_path))
     assert counter(page) == "step 0 of 3"
@@ -52,7 +50,7 @@ def test_viz_browser_one_arrow_key_is_one_step(
 
 def test_viz_browser_predict_then_reveal_scores_and_downloads(
     tmp_path: Path,
-    new_page: Callable[[Path], Any],  # noqa: F811
+    new_page: Callable[[Path], Any],
 ) -> None:
     page = new_page(abcf_page(tmp_path))
     page.check("#mode")
@@ -91,7 +89,7 @@ def test_viz_browser_predict_then_reveal_scores_and_downloads(
 
 def test_viz_browser_every_frame_is_drawn_at_one_scale(
     tmp_path: Path,
-    new_page: Callable[[Path], Any],  # noqa: F811
+    new_page: Callable[[Path], Any],
 ) -> None:
     index = abcf_page(tmp_path)
     page = new_page(index)
