@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine import Value, dot
+from ..examples import NEURON
 
 
 def example_graph() -> tuple[Value, dict[str, Value]]:
@@ -15,10 +16,10 @@ def example_graph() -> tuple[Value, dict[str, Value]]:
     >>> round(L.data, 6), round(params["w"].grad, 6), round(params["b"].grad, 6)
     (0.101325, 0.055712, 0.111424)
     """
-    x = Value(0.5, "x")
-    w = Value(1.2, "w")
-    b = Value(-0.8, "b")
-    y = Value(0.0, "y")
+    x = Value(NEURON.x, "x")
+    w = Value(NEURON.w, "w")
+    b = Value(NEURON.b, "b")
+    y = Value(NEURON.y, "y")
     z = dot([w], [x], b)
     z.label = "z"
     y_hat = z.sigmoid()
