@@ -322,3 +322,6 @@ def test_ops_atan_entry_reaches_parser_help_tape_and_readme() -> None:
         README.read_text(encoding="utf-8")
     )
     assert any(step.local == 0.8 for step in chain_rule(root))
+    from tinygrad_edu.viz.scene import local_formula  # the drawings' edge labels
+
+    assert local_formula(root, 0) == "1 / (1 + x**2)"
