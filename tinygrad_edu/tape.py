@@ -294,8 +294,6 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
     order = topo_order(root)
     index = {node: k for k, node in enumerate(order)}
     eq = " &= " if s.latex else " = "
-    plus_eq = " &\\mathrel{+}= " if s.latex else " += "
-    arrow = " \\;\\rightarrow\\; " if s.latex else " → "
 
     lines: list[str] = []
     for k, node in enumerate(order):
@@ -311,9 +309,24 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
         lines.append(f"{s.var(k)}{eq}{expr} = {value}{comment}")
     n_forward = len(lines)
 
-    # The reverse sweep is engine.chain_rule itself (the loop backward() is held bit-identical
-    # to): the seed, then one line per edge with the step's numbers.
-    lines.append(f"{s.grad(index[root])}{eq}{s.num(1.0)}")
+    lines += _sweep(s, root, index)
+
+    if not s.latex:
+        return "\n".join(lines)
+    # rows end in \\ (a little extra space between the two halves), except the last
+    ends = [" \\\\[0.5em]" if k == n_forward - 1 else " \\\\" for k in range(len(lines))]
+    ends[-1] = ""
+    body = "\n".join(line + end for line, end in zip(lines, ends))
+    return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+
+
+def _sweep(s: _Style, root: Value, index: dict[Value, int]) -> list[str]:
+    """The reverse sweep: engine.chain_rule itself (the loop backward() is held bit-identical
+    to), as the seed and then one line per edge with the step's numbers."""
+    eq = " &= " if s.latex else " = "
+    plus_eq = " &\\mathrel{+}= " if s.latex else " += "
+    arrow = " \\;\\rightarrow\\; " if s.latex else " → "
+    lines = [f"{s.grad(index[root])}{eq}{s.num(1.0)}"]
     exprs: dict[Value, list[str | None]] = {}
     for step in chain_rule(root):
         node, k = step.node, index[step.node]
@@ -329,14 +342,7 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
             numbers = s.mul(s.num(step.local), s.factor(s.num(step.upstream)))
         target = s.grad(index[step.parent])
         lines.append(f"{target}{plus_eq}{symbolic} = {numbers}{arrow}{target} = {s.num(step.grad)}")
-
-    if not s.latex:
-        return "\n".join(lines)
-    # rows end in \\ (a little extra space between the two halves), except the last
-    ends = [" \\\\[0.5em]" if k == n_forward - 1 else " \\\\" for k in range(len(lines))]
-    ends[-1] = ""
-    body = "\n".join(line + end for line, end in zip(lines, ends))
-    return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+    return lines
 
 
 def print_tape(root: Value, fmt: str = "text", digits: int | None = None) -> None:
