@@ -1,7 +1,8 @@
 """The peer of W5: a minimal scalar engine in the now-common layout (about 30 lines of logic).
 
 A ``Value`` holds data, grad, a tuple of children and a tuple of local gradients, all set
-directly in each operator; ``backward`` sorts the graph with a recursive depth-first search.
+directly in each operator; ``backward`` sorts the graph with a recursive depth-first search
+(a module-level function: no closure, so no reference cycle keeps a graph alive).
 Division is ``a · b⁻¹`` and subtraction ``a + (−b)``, as in tinygrad_edu, so the same user code
 computes the same floats on both engines.
 """
@@ -69,17 +70,18 @@ class Value:
     def backward(self) -> None:
         """d(self)/d(node) into every node's grad (accumulating), via a recursive sort."""
         order: list[Value] = []
-        seen: set[Value] = set()
-
-        def visit(v: Value) -> None:
-            if v not in seen:
-                seen.add(v)
-                for child in v._children:
-                    visit(child)
-                order.append(v)
-
-        visit(self)
+        _visit(self, set(), order)
         self.grad = 1.0
         for v in reversed(order):
             for child, local in zip(v._children, v._local_grads):
                 child.grad += local * v.grad
+
+
+def _visit(v: Value, seen: set[Value], order: list[Value]) -> None:
+    # a module-level function, not a closure: a recursive closure is a reference cycle that
+    # would keep every graph alive until the cyclic collector runs
+    if v not in seen:
+        seen.add(v)
+        for child in v._children:
+            _visit(child, seen, order)
+        order.append(v)
