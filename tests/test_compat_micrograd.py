@@ -165,8 +165,7 @@ def _trace(root: Value) -> tuple[set[Value], set[tuple[Value, Value]]]:
 def _draw(root: Value) -> Any:
     """A graphviz Digraph as micrograd's notebook builds it: a record per node, an op node.
 
-    micrograd's helper reads ``n._op``; here ``n.op`` (the same symbol as a string), because the
-    engine's ``_op`` still holds the primitive itself (see the note in the issue-15 report).
+    It reads ``n._prev`` and the string ``n._op``, as micrograd's tracer does.
     """
     graphviz = pytest.importorskip("graphviz", reason="install graphviz: pip install graphviz")
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": "LR"})
@@ -174,9 +173,9 @@ def _draw(root: Value) -> Any:
     for n in nodes:
         uid = str(id(n))
         dot.node(name=uid, label=f"{{ data {n.data:.4f} | grad {n.grad:.4f} }}", shape="record")
-        if n.op:
-            dot.node(name=uid + n.op, label=n.op)
-            dot.edge(uid + n.op, uid)
+        if n._op:
+            dot.node(name=uid + n._op, label=n._op)
+            dot.edge(uid + n._op, uid)
     for a, b in edges:
         dot.edge(str(id(a)), str(id(b)) + b.op)
     return dot

@@ -271,7 +271,7 @@ def lower(
     locals_of: dict[int, list[str]] = {}
     n_edges = 0
     for i, node in enumerate(order):
-        op = node._op
+        op = node._prim
         assert op is not None
         args = [names[id(p)] if p._parents else leaf_name(p) for p in node._parents]
         out = f"v{i}"

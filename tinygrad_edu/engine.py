@@ -96,8 +96,8 @@ class Value:
     __slots__ = (
         "_local_grads",
         "_meta",
-        "_op",
         "_parents",
+        "_prim",
         "data",
         "grad",
         "grad_value",
@@ -108,7 +108,7 @@ class Value:
     grad: float
     grad_value: Value | None  # d(root)/d(self) as a graph, after backward(create_graph=True)
     label: str
-    _op: Primitive | None
+    _prim: Primitive | None
     _parents: tuple[Value, ...]
     _local_grads: tuple[float, ...]
     _meta: dict[str, Any]  # created on first use of .meta: a leaf costs nothing for it
@@ -122,7 +122,7 @@ class Value:
         self.grad = 0.0
         self.grad_value = None
         self.label = label
-        self._op = None
+        self._prim = None
         self._parents = ()
         self._local_grads = ()
 
@@ -130,12 +130,17 @@ class Value:
     @property
     def op(self) -> str:
         """The symbol of the operation that made this node ('' for a leaf)."""
-        return self._op.symbol if self._op is not None else ""
+        return self._prim.symbol if self._prim is not None else ""
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for ``op``: the op's symbol as a string ('' for a leaf)."""
+        return self._prim.symbol if self._prim is not None else ""
 
     @property
     def primitive(self) -> Primitive | None:
         """The table entry that made this node (None for a leaf)."""
-        return self._op
+        return self._prim
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -454,7 +459,7 @@ def _lift(x: Operand, where: str) -> Value:
     node.grad = 0.0
     node.grad_value = None
     node.label = ""
-    node._op = None
+    node._prim = None
     node._parents = ()
     node._local_grads = ()
     return node
@@ -481,18 +486,18 @@ def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Val
         xs = data[n:-1]
         out = node.data = _sum(map(_mul, ws, xs)) + data[-1]
         if _no_grad_blocks == 0 or _depth.get() == 0:
-            node._op = op
+            node._prim = op
             node._parents = parents
             node._local_grads = (*xs, *ws, 1.0)
             return node
     else:
         out = node.data = op.forward(*data)
         if _no_grad_blocks == 0 or _depth.get() == 0:
-            node._op = op
+            node._prim = op
             node._parents = parents
             node._local_grads = op.rule(out, *data)
             return node
-    node._op = None
+    node._prim = None
     node._parents = ()
     node._local_grads = ()
     return node
@@ -515,17 +520,17 @@ def _apply1(op: Primitive, a: Value) -> Value:
     else:
         out = node.data = op.forward(x)
         if _no_grad_blocks == 0 or _depth.get() == 0:
-            node._op = op
+            node._prim = op
             node._parents = (a,)
             node._local_grads = op.rule(out, x)
             return node
         local = ()
     if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._op = op
+        node._prim = op
         node._parents = (a,)
         node._local_grads = local
     else:
-        node._op = None
+        node._prim = None
         node._parents = ()
         node._local_grads = ()
     return node
@@ -547,17 +552,17 @@ def _apply2(op: Primitive, a: Value, b: Value) -> Value:
     else:
         out = node.data = op.forward(x, y)
         if _no_grad_blocks == 0 or _depth.get() == 0:
-            node._op = op
+            node._prim = op
             node._parents = (a, b)
             node._local_grads = op.rule(out, x, y)
             return node
         local = ()
     if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._op = op
+        node._prim = op
         node._parents = (a, b)
         node._local_grads = local
     else:
-        node._op = None
+        node._prim = None
         node._parents = ()
         node._local_grads = ()
     return node
@@ -755,7 +760,7 @@ def gradients(root: Value, seed: float = 1.0) -> dict[Value, Value]:
     grads: dict[Value, Value] = {root: Value(_check_number(seed, "gradients", "a real number"))}
     for node in reversed(interior_order(root)):
         g = grads.get(node)
-        op = node._op
+        op = node._prim
         if g is None or op is None:
             continue
         locals_ = op.rule(node, *node._parents)
