@@ -20,6 +20,7 @@ from .nn import MLP, Layer, Module, Neuron, Perceptron, from_config, perceptron_
 from .optim import SGD, Adam, AdamW
 from .serialize import ModelFileError, load, save
 from .tape import print_tape, tape
+from .torch_bridge import export_code, from_torch, to_torch
 from .train import DivergedError, History, accuracy, classify, fit, predict
 from .viz import GraphvizNotFound, backward_steps, draw_dot, render, render_backward, to_mermaid
 
@@ -49,8 +50,10 @@ __all__ = [
     "derivative",
     "dot",
     "draw_dot",
+    "export_code",
     "fit",
     "from_config",
+    "from_torch",
     "gc_paused",
     "grad",
     "gradcheck",
@@ -76,6 +79,7 @@ __all__ = [
     "softmax",
     "tape",
     "to_mermaid",
+    "to_torch",
     "topo_order",
     "vsum",
 ]
