@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import numbers
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from operator import mul as _mul
 from typing import Any, Union
 
 from . import checks, ops
+from .graphwalk import _backward_order, _depth_first
 from .ops import Primitive
 
 Number = int | float
@@ -470,6 +471,33 @@ def apply(op: Primitive, *parents: Value) -> Value:
     return _record(op, parents, [p.data for p in parents])
 
 
+def topo_order(root: Value) -> list[Value]:
+    """Every node reachable from ``root``, parents before children; iterative, no recursion.
+
+    Each leaf is emitted as soon as a node that uses it is expanded, in call order, so tapes
+    and drawings list a node's inputs before the work on them.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topo_order: expected a Value, got {_shown(root)}")
+    return _depth_first(root, keep_leaves=True)
+
+
+def interior_order(root: Value) -> list[Value]:
+    """The nodes made by ops (no leaves) reachable from ``root``, parents before children.
+
+    What backward() walks: leaves need neither ordering nor zeroing, and they are about half
+    of the nodes of a typical graph.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"interior_order: expected a Value, got {_shown(root)}")
+    return _depth_first(root, keep_leaves=False)
+
+
+def as_value(x: Any) -> Value:
+    """``x`` if it is a Value, else a new leaf holding the number ``x``."""
+    return _lift(x, "Value")
+
+
 # ---------------------------------------------------------------------- speed section
 # Node creation and the backward walk (issue 12). The table's cheapest entries — add, mul,
 # neg, relu, dot — are inlined below instead of calling op.forward and op.rule for every node:
@@ -568,209 +596,14 @@ def _apply2(op: Primitive, a: Value, b: Value) -> Value:
     return node
 
 
-def _backward_order(root: Value) -> list[Value]:
-    """``interior_order(root)`` for backward(), with marks in ``.grad`` instead of a set.
-
-    The same depth-first visit as ``_depth_first(root, keep_leaves=False)`` (tested to give
-    the same list), written for speed: a node's state is a per-call mark stored in its grad —
-    ``expanded`` once its parents are pushed, ``emitted`` once it is listed — so nothing is
-    hashed, and the node itself, pushed below its parents, is its own "emit me" entry. The
-    marks are new float objects on every call, compared by identity, so a mark left by an
-    interrupted call never matches; ``emitted`` is a 0.0, so every listed node's grad is
-    zeroed on the way (backward() recomputes interior grads).
-    """
-    expanded = float("nan")
-    emitted = float(0)  # a fresh 0.0 object: the zeroed grad and the mark at once
-    order: list[Value] = []
-    emit = order.append
-    stack = [root]
-    push = stack.append
-    pop = stack.pop
-    try:
-        while stack:
-            node = pop()
-            state = node.grad
-            if state is expanded:  # its parents are all listed
-                node.grad = emitted
-                emit(node)
-                continue
-            if state is emitted:
-                continue  # pushed twice before it was expanded
-            node.grad = expanded
-            push(node)
-            parents = node._parents
-            if len(parents) == 2:
-                a, b = parents
-                if b._parents and b.grad is not expanded and b.grad is not emitted:
-                    push(b)
-                if a._parents and a.grad is not expanded and a.grad is not emitted:
-                    push(a)
-            else:
-                for parent in reversed(parents):
-                    if parent._parents:
-                        g = parent.grad
-                        if g is not expanded and g is not emitted:
-                            push(parent)
-    except BaseException:  # interrupted: leave no mark behind
-        for node in stack:
-            node.grad = 0.0
-        raise
-    return order
-
-
 _new_value = object.__new__
 
 
-def topo_order(root: Value) -> list[Value]:
-    """Every node reachable from ``root``, parents before children; iterative, no recursion.
-
-    Each leaf is emitted as soon as a node that uses it is expanded, in call order, so tapes
-    and drawings list a node's inputs before the work on them.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"topo_order: expected a Value, got {_shown(root)}")
-    return _depth_first(root, keep_leaves=True)
-
-
-def interior_order(root: Value) -> list[Value]:
-    """The nodes made by ops (no leaves) reachable from ``root``, parents before children.
-
-    What backward() walks: leaves need neither ordering nor zeroing, and they are about half
-    of the nodes of a typical graph.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"interior_order: expected a Value, got {_shown(root)}")
-    return _depth_first(root, keep_leaves=False)
-
-
-def _depth_first(root: Value, keep_leaves: bool) -> list[Value]:
-    """Post-order depth-first search with an explicit stack (a million-node chain is fine).
-
-    A node is expanded once (``visited``), and a ``None`` marker pushed above it says "when
-    you pop me, all parents of the node below me are done": popping it emits that node.
-    Parents are pushed in reverse so they are visited in call order; leaves are never pushed.
-    """
-    if not root._parents:
-        return [root]
-    order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[Value | None] = [root]
-    push = stack.append
-    pop = stack.pop
-    while stack:
-        node = pop()
-        if node is None:
-            order.append(pop())  # type: ignore[arg-type]
-            continue
-        if node in visited:
-            continue  # pushed twice before it was expanded
-        visited.add(node)
-        push(node)
-        push(None)
-        parents = node._parents
-        if keep_leaves:
-            for parent in parents:
-                if not parent._parents and parent not in visited:
-                    visited.add(parent)  # a leaf waits for nothing: emit it at once
-                    order.append(parent)
-        for parent in reversed(parents):
-            if parent._parents and parent not in visited:
-                push(parent)
-    return order
-
-
-# ---------------------------------------------------------------------- n-ary helpers
-def vsum(values: Iterable[Operand]) -> Value:
-    """Σ values as one n-ary node (one edge per term) instead of a chain of additions."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"vsum: expected an iterable of Values or numbers, got {_shown(values)}")
-    terms = tuple(_lift(v, "vsum") for v in values)
-    if not terms:
-        return Value(0.0)
-    return apply(ops.sum, *terms)
-
-
-def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
-    """Σ wᵢxᵢ + b as one node with exact local gradients (a neuron's pre-activation)."""
-    checks.sequence(weights, "dot", "weights")
-    checks.sequence(inputs, "dot", "inputs")
-    if not isinstance(bias, Value):
-        raise TypeError(f"dot: bias must be a Value, got {_shown(bias)}")
-    if not all(isinstance(w, Value) for w in weights):
-        bad = next(w for w in weights if not isinstance(w, Value))
-        raise TypeError(f"dot: every weight must be a Value, got {_shown(bad)}")
-    if len(weights) != len(inputs):
-        raise ValueError(
-            f"dot: {len(weights)} weights but {len(inputs)} inputs; the lengths must match"
-        )
-    xs = [x if isinstance(x, Value) else _lift(x, "dot") for x in inputs]
-    return dot_shared(weights, xs, [x.data for x in xs], bias)
-
-
-def dot_shared(
-    weights: Sequence[Value], inputs: Sequence[Value], input_data: list[float], bias: Value
-) -> Value:
-    """``dot`` for a layer: all its neurons read the same input Values, whose floats
-    (``input_data``) are gathered once per layer instead of once per neuron."""
-    data = [w.data for w in weights]
-    data += input_data
-    data.append(bias.data)
-    return _record(ops.dot, (*weights, *inputs, bias), data)
-
-
-# ---------------------------------------------------------------------- create_graph
-def _backward_graph(root: Value, seed: float = 1.0) -> dict[Value, Value]:
-    """Backward with Value arithmetic: returns {node: d(root)/d(node) as a Value}.
-
-    Also sets ``node.grad`` (float) for every node as ``backward()`` does, so the float view
-    stays consistent. Each primitive's ``rule`` runs on Values here: the same rule as the
-    ordinary pass, now recording its own graph.
-    """
-    grads = gradients(root, seed)
-    for node in topo_order(root):
-        g = grads.get(node)
-        if g is None:
-            g = Value(0.0)
-        if node._parents:
-            node.grad = g.data
-            node.grad_value = g
-        else:
-            base = node.grad_value
-            if base is None or base.data != node.grad:
-                # what ordinary passes accumulated since has no graph: start from its value
-                base = Value(node.grad) if node.grad != 0.0 else None
-            node.grad += g.data
-            node.grad_value = g if base is None else base + g
-    return grads
-
-
-def gradients(root: Value, seed: float = 1.0) -> dict[Value, Value]:
-    """d(root)/d(node) for every reachable node, as Values that carry their own graph.
-
-    The same visiting order as ``chain_rule``; each local derivative is the primitive's rule
-    run on Values, so the result can be differentiated again.
-
-    >>> x = Value(3.0); g = gradients(x * x * x)[x]; (g.data, gradients(g)[x].data)
-    (27.0, 18.0)
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"gradients: expected a Value, got {type(root).__name__} ({root!r})")
-    if not is_grad_enabled():
-        raise RuntimeError("gradients: create_graph needs grad mode (called inside no_grad())")
-    grads: dict[Value, Value] = {root: Value(_check_number(seed, "gradients", "a real number"))}
-    for node in reversed(interior_order(root)):
-        g = grads.get(node)
-        op = node._prim
-        if g is None or op is None:
-            continue
-        locals_ = op.rule(node, *node._parents)
-        for parent, local in zip(node._parents, locals_):
-            contribution = g * local
-            previous = grads.get(parent)
-            grads[parent] = contribution if previous is None else previous + contribution
-    return grads
-
-
-def as_value(x: Any) -> Value:
-    """``x`` if it is a Value, else a new leaf holding the number ``x``."""
-    return _lift(x, "Value")
+# ---------------------------------------------------------------------- in rooms of their own
+# Built on Value (they import it from here), so imported last; engine.gradients, engine.vsum, …
+# stay where they always were.
+from .graphgrad import _backward_graph as _backward_graph  # noqa: E402
+from .graphgrad import gradients as gradients  # noqa: E402
+from .nary import dot as dot  # noqa: E402
+from .nary import dot_shared as dot_shared  # noqa: E402
+from .nary import vsum as vsum  # noqa: E402
