@@ -1,0 +1,183 @@
+"""Neuron, Layer and MLP: micrograd's networks (ReLU hidden layers, a linear output).
+
+A neuron's weighted sum Σ wᵢxᵢ + b is one n-ary node (``engine.dot``), then the activation is one
+more node.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+
+from .. import checks
+from ..engine import Operand, Value, dot, dot_shared
+from .module import (
+    ACTIVATIONS,
+    Module,
+    _inputs,
+    _make_rng,
+    _resolve_activation,
+    _shared,
+    check_activation,
+)
+
+
+class Neuron(Module):
+    """activation(Σ wᵢxᵢ + b): ``nin`` weights from uniform(−1, 1) and a zero bias.
+
+    ``nonlin=`` is micrograd's spelling (True = ReLU, False = linear); ``activation=`` is ours.
+
+    >>> n = Neuron(2, "linear", seed=0)
+    >>> n([1.0, 0.0]).data == n.w[0].data
+    True
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        nonlin: bool | None = None,
+    ) -> None:
+        self.nin = checks.count(nin, "Neuron", "nin", minimum=1)
+        self.activation = _resolve_activation(activation, nonlin, "Neuron")
+        self._act = ACTIVATIONS[self.activation]
+        r = _make_rng(seed, rng, "Neuron")
+        self.w = [Value(r.uniform(-1.0, 1.0)) for _ in range(self.nin)]
+        self.b = Value(0.0)
+        self._label_parameters()
+
+    def __call__(self, x: Sequence[Operand]) -> Value:
+        x = _inputs(x, "Neuron")
+        if len(x) != self.nin:
+            raise ValueError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
+        return self._act(dot(self.w, x, self.b))
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, w in enumerate(self.w):
+            yield f"w.{i}", w
+        yield "b", self.b
+
+    def config(self) -> dict[str, object]:
+        return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; always returns a list.
+
+    >>> [round(v.data, 6) for v in Layer(2, 3, "relu", seed=1)([0.0, 0.0])]
+    [0.0, 0.0, 0.0]
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        nonlin: bool | None = None,
+    ) -> None:
+        self.nin = checks.count(nin, "Layer", "nin", minimum=1)
+        self.nout = checks.count(nout, "Layer", "nout", minimum=1)
+        self.activation = _resolve_activation(activation, nonlin, "Layer")
+        r = _make_rng(seed, rng, "Layer")
+        self.neurons = [Neuron(self.nin, self.activation, rng=_shared(r)) for _ in range(self.nout)]
+        self._label_parameters()
+
+    def __call__(self, x: Sequence[Operand]) -> list[Value]:
+        x = _inputs(x, "Layer")
+        if len(x) != self.nin:
+            raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
+        # lift plain numbers once, so all neurons share the same input nodes
+        xs = [v if isinstance(v, Value) else Value(v) for v in x]
+        data = [v.data for v in xs]
+        return [n._act(dot_shared(n.w, xs, data, n.b)) for n in self.neurons]
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, n in enumerate(self.neurons):
+            for name, p in n.named_parameters():
+                yield f"neurons.{i}.{name}", p
+
+    def config(self) -> dict[str, object]:
+        return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``nin`` inputs, then one layer per entry of ``nouts``.
+
+    Hidden layers use ``activation`` and the last one ``output_activation``. The call always
+    returns a list of Values, one per output neuron (one type, as a Layer returns), so callers
+    need no casework: ``model(x)[0]`` is the output of a one-output network. micrograd's
+    convention (a bare Value when there is one output) lives in ``tinygrad_edu.compat.micrograd``.
+
+    >>> model = MLP(2, [4, 1], seed=0)
+    >>> model.num_parameters(), len(model([1.0, -1.0]))
+    (17, 1)
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.nin = checks.count(nin, "MLP", "nin", minimum=1)
+        sizes_given = checks.sequence(nouts, "MLP", "nouts (the layer sizes)")
+        if len(sizes_given) == 0:
+            raise ValueError("MLP: nouts must list at least one layer size")
+        self.nouts = [
+            checks.count(n, "MLP", f"nouts[{i}]", minimum=1) for i, n in enumerate(sizes_given)
+        ]
+        self.activation = check_activation(activation, "MLP")
+        self.output_activation = check_activation(output_activation, "MLP")
+        r = _shared(_make_rng(seed, rng, "MLP"))
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng=r)
+            for i in range(len(self.nouts))
+        ]
+        self._label_parameters()
+
+    def __call__(self, x: Sequence[Operand]) -> list[Value]:
+        x = _inputs(x, "MLP")
+        if len(x) != self.nin:
+            raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
+        out: list[Value] = self.layers[0](x)
+        for layer in self.layers[1:]:
+            out = layer(out)
+        return out
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, layer in enumerate(self.layers):
+            for name, p in layer.named_parameters():
+                yield f"layers.{i}.{name}", p
+
+    def config(self) -> dict[str, object]:
+        return {
+            "type": "MLP",
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )
