@@ -342,3 +342,24 @@ def test_tape_rejects_bad_input() -> None:
         tape(Value(1.0), digits=0)
     with pytest.raises(TypeError, match=r"tape: digits must be an int or None, got 2.5"):
         tape(Value(1.0), digits=2.5)  # type: ignore[arg-type]
+
+
+def test_tape_displays_its_lines_in_jupyter_not_an_escaped_repr() -> None:
+    x = Value(2.0, "x")
+    t = tape(x.tanh())
+    assert isinstance(t, str) and "\n" in t
+    markdown = t._repr_markdown_()
+    assert markdown.startswith("```\n") and markdown.endswith("\n```")
+    assert markdown.splitlines()[1:-1] == t.splitlines()
+    assert "\\n" not in markdown  # the lines themselves, never repr()'s escapes
+    shown: list[str] = []
+
+    class Printer:
+        def text(self, s: str) -> None:
+            shown.append(s)
+
+    t._repr_pretty_(Printer(), False)
+    assert shown == [str(t)]
+    latex = tape(x.tanh(), fmt="latex")
+    assert latex._repr_latex_() == f"$${latex}$$"
+    assert t._repr_latex_() is None

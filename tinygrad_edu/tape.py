@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .engine import Value, chain_rule, topo_order
 
@@ -269,7 +270,35 @@ def _local_exprs(s: _Style, node: Value, names: Sequence[str], out: str) -> list
     return render(s, names, out, node)
 
 
-def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
+class Tape(str):
+    """The tape's text, which also displays itself in Jupyter (a cell ending in ``tape(L)``).
+
+    It is a ``str`` (print it, compare it, write it to a file); Jupyter shows the lines
+    themselves instead of an escaped one-line repr: monospaced text, or the LaTeX block typeset.
+
+    >>> t = tape(Value(2.0, "x").tanh(), digits=4)
+    >>> t._repr_markdown_().splitlines()[1]
+    'v0 = x = 2'
+    """
+
+    __slots__ = ()
+
+    def _is_latex(self) -> bool:
+        return self.startswith("\\begin{aligned}")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_markdown_(self) -> str:
+        if self._is_latex():
+            return f"$$\n{self}\n$$"
+        return f"```\n{self}\n```"
+
+    def _repr_latex_(self) -> str | None:
+        return f"$${self}$$" if self._is_latex() else None
+
+
+def tape(root: Value, fmt: str = "text", digits: int | None = None) -> Tape:
     """The Wengert list of ``root``: forward assignments, then the reverse sweep.
 
     ``fmt`` is "text" or "latex" (an ``aligned`` block for notes). Numbers are printed with
@@ -312,12 +341,12 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> str:
     lines += _sweep(s, root, index)
 
     if not s.latex:
-        return "\n".join(lines)
+        return Tape("\n".join(lines))
     # rows end in \\ (a little extra space between the two halves), except the last
     ends = [" \\\\[0.5em]" if k == n_forward - 1 else " \\\\" for k in range(len(lines))]
     ends[-1] = ""
     body = "\n".join(line + end for line, end in zip(lines, ends))
-    return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+    return Tape(f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}")
 
 
 def _sweep(s: _Style, root: Value, index: dict[Value, int]) -> list[str]:
