@@ -499,7 +499,8 @@ def as_value(x: Any) -> Value:
 
 
 # ---------------------------------------------------------------------- speed section
-# Node creation and the backward walk (issue 12). The table's cheapest entries — add, mul,
+# An optimisation of the code above, not a second engine: node creation (issue 12); the fast
+# graph walk backward() uses is graphwalk._backward_order. The table's cheapest entries — add, mul,
 # neg, relu, dot — are inlined below instead of calling op.forward and op.rule for every node:
 # tests/test_compile_engine.py holds each inlined line bit-identical to its entry in ops.py,
 # and every other primitive goes through its forward and rule as before.

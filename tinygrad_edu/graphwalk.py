@@ -49,6 +49,7 @@ def _depth_first(root: Value, keep_leaves: bool) -> list[Value]:
 
 
 # ---------------------------------------------------------------------- speed section
+# An optimisation of _depth_first(root, keep_leaves=False) for Value.backward().
 def _backward_order(root: Value) -> list[Value]:
     """``interior_order(root)`` for backward(), with marks in ``.grad`` instead of a set.
 
