@@ -1,0 +1,27 @@
+"""The comparisons eq, lt, gt: steps, so their local derivatives are 0 everywhere."""
+
+from __future__ import annotations
+
+from .table import Scalar, primitive
+
+
+def _no_slope(out: Scalar, a: Scalar, b: Scalar) -> tuple[float, float]:
+    return (0.0, 0.0)
+
+
+@primitive("==", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+def eq(a: float, b: float) -> float:
+    """f(a, b) = 1 if a = b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
+    return 1.0 if a == b else 0.0
+
+
+@primitive("<", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+def lt(a: float, b: float) -> float:
+    """f(a, b) = 1 if a < b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
+    return 1.0 if a < b else 0.0
+
+
+@primitive(">", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+def gt(a: float, b: float) -> float:
+    """f(a, b) = 1 if a > b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
+    return 1.0 if a > b else 0.0
