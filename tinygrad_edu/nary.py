@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import checks, ops
-from .engine import Operand, Value, _lift, _record, _shown, apply
+from .engine import Operand, Value, _lift, _shown, apply
+from .nodes import _record
 
 
 def vsum(values: Iterable[Operand]) -> Value:
