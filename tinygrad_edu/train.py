@@ -28,7 +28,8 @@ import math
 import numbers
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -275,6 +276,29 @@ def _diverged(optimizer: Optimizer, last_good: Checkpoint, message: str) -> Dive
     return DivergedError(f"{message}; the weights before it are kept (try a smaller learning rate)")
 
 
+@contextmanager
+def _attributed(where: str, optimizer: Optimizer, last_good: Checkpoint) -> Iterator[None]:
+    """Errors inside name the epoch and batch; an overflow is a divergence (weights kept)."""
+    try:
+        yield
+    except ArithmeticError as err:
+        raise _diverged(optimizer, last_good, f"fit: training diverged at {where}: {err}") from err
+    except Exception as err:
+        located = _located(err, where)
+        if located is err:
+            raise
+        raise located from err
+
+
+def _check_parameters(optimizer: Optimizer, last_good: Checkpoint, where: str) -> None:
+    """An update that made a parameter inf or NaN is a divergence: the last good weights return."""
+    for p in optimizer.params:
+        if not math.isfinite(p.data):
+            name = f" {p.label!r}" if p.label else ""
+            message = f"fit: parameter{name} became {p.data!r} in the update at {where}"
+            raise _diverged(optimizer, last_good, message)
+
+
 def fit(
     model: Model,
     X: Sequence[Sequence[float]],
@@ -391,7 +415,7 @@ class _Run:
         last_good = opt.checkpoint()
         if self.compiled is not None:
             return self._compiled_batch(xb, yb, where, last_good)
-        try:
+        with _attributed(where, opt, last_good):  # an overflow in the forward pass diverges
             outs = [self.model(x) for x in xb]
             objective = self.loss_fn(outs, yb)
             if not isinstance(objective, Value):
@@ -402,35 +426,15 @@ class _Run:
                 )
             if self.l2:
                 objective = objective + self.l2 * vsum([p * p for p in opt.params])
-        except ArithmeticError as err:  # an overflow in the forward pass
-            raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
-        except Exception as err:
-            located = _located(err, where)
-            if located is err:
-                raise
-            raise located from err
         value = objective.data
         if not math.isfinite(value):
             raise _diverged(opt, last_good, f"fit: the loss became {value!r} at {where}")
-        try:
+        # an overflowing local derivative diverges; a bad scheduled lr names the batch
+        with _attributed(where, opt, last_good):
             opt.zero_grad()
             objective.backward()
             opt.step()
-        except ArithmeticError as err:  # a local derivative that overflows
-            raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
-        except Exception as err:  # a bad learning rate from a schedule, say
-            located = _located(err, where)
-            if located is err:
-                raise
-            raise located from err
-        for p in opt.params:
-            if not math.isfinite(p.data):
-                name = f" {p.label!r}" if p.label else ""
-                raise _diverged(
-                    opt,
-                    last_good,
-                    f"fit: parameter{name} became {p.data!r} in the update at {where}",
-                )
+        _check_parameters(opt, last_good, where)
         right = 0
         if self.rule is not None:
             right = _count_correct([_data(o) for o in outs], yb, self.rule, "fit")
@@ -442,31 +446,12 @@ class _Run:
         """``batch`` through the compiled step: it fills the gradients; then the same checks."""
         assert self.compiled is not None
         opt = self.optimizer
-        try:
+        with _attributed(where, opt, last_good):
             value, outs = self.compiled.step(xb, yb)
-        except ArithmeticError as err:
-            raise _diverged(opt, last_good, f"fit: training diverged at {where}: {err}") from err
-        except Exception as err:
-            located = _located(err, where)
-            if located is err:
-                raise
-            raise located from err
         if not math.isfinite(value):
             raise _diverged(opt, last_good, f"fit: the loss became {value!r} at {where}")
-        try:
+        with _attributed(where, opt, last_good):
             opt.step()
-        except Exception as err:
-            located = _located(err, where)
-            if located is err:
-                raise
-            raise located from err
-        for p in opt.params:
-            if not math.isfinite(p.data):
-                name = f" {p.label!r}" if p.label else ""
-                raise _diverged(
-                    opt,
-                    last_good,
-                    f"fit: parameter{name} became {p.data!r} in the update at {where}",
-                )
+        _check_parameters(opt, last_good, where)
         right = _count_correct(outs, yb, self.rule, "fit") if self.rule is not None else 0
         return value, right
