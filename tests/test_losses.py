@@ -378,22 +378,22 @@ def test_losses_one_scalar_example_needs_no_list() -> None:
         (
             lambda: mse([[Value(1.0), Value(2.0)], [Value(3.0)]], [[1, 2], [3]]),
             ValueError,
-            "mse: the batch is ragged: example 1 has 1 entries but example 0 has 2 entries",
+            "mse: the batch is ragged: example 1 has 1 entry but example 0 has 2 entries",
         ),
         (
             lambda: half_sse([[1.0, 2.0], [3.0]], [[1, 2], [3]]),
             ValueError,
-            "half_sse: the batch is ragged: example 1 has 1 entries",
+            "half_sse: the batch is ragged: example 1 has 1 entry",
         ),
         (
             lambda: mse([Value(1.0), [Value(2.0)]], [1.0, [2.0]]),
             ValueError,
-            "mse: the batch is ragged: example 1 has 1 entries but example 0 has a single number",
+            "mse: the batch is ragged: example 1 has 1 entry but example 0 has a single number",
         ),
         (
             lambda: cross_entropy([[1.0, 2.0], [3.0]], [0, 0]),
             ValueError,
-            "cross_entropy: the batch is ragged: example 1 has 1 entries but example 0 has 2",
+            "cross_entropy: the batch is ragged: example 1 has 1 entry but example 0 has 2",
         ),
         (lambda: bce(Value(1.5), 1.0), ValueError, "bce: probabilities must be in [0, 1], got 1.5"),
         (lambda: bce(Value(0.5), 2.0), ValueError, "bce: targets must be in [0, 1], got 2.0"),

@@ -88,7 +88,9 @@ def _check_not_ragged(batch: Sequence[object], noun: str, where: str) -> None:
         if n != first:
 
             def size(k: int | None) -> str:
-                return "a single number" if k is None else f"{k} entries"
+                if k is None:
+                    return "a single number"
+                return f"{k} entry" if k == 1 else f"{k} entries"
 
             raise ValueError(
                 f"{where}: the batch is ragged: {noun} {i} has {size(n)} but {noun} 0 has "
