@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
+from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import Dag, activations, dags, floats_in, inputs_for, leaves_for, mlp_shapes, seeds
 
-from tinygrad_edu import MLP, Value, ops, vsum
-from tinygrad_edu.engine import _backward_order, interior_order
+from tinygrad_edu import MLP, Value, dot, no_grad, nodes, ops, vsum
+from tinygrad_edu.engine import _backward_order, apply, interior_order
 
 
 def reference_backward(root: Value) -> None:
@@ -65,23 +68,84 @@ def test_speed_backward_bit_identical_on_random_mlps(
     assert grads_hex(models[0].parameters()) == grads_hex(models[1].parameters())
 
 
-@given(floats_in(-5.0, 5.0), floats_in(-5.0, 5.0))
-def test_speed_inlined_add_and_mul_match_the_table(a: float, b: float) -> None:
-    for op, node in ((ops.add, Value(a) + Value(b)), (ops.mul, Value(a) * Value(b))):
-        out = op.forward(a, b)
-        assert node.data.hex() == out.hex()
-        assert [g.hex() for g in node.local_grads] == [g.hex() for g in op.rule(out, a, b)]
-        assert node.primitive is op
+def node_facts(node: Value) -> tuple[object, ...]:
+    """Everything a node records, floats as hex (so -0.0 and NaN payloads count)."""
+    parents = tuple((id(p), p.data.hex()) for p in node.parents)
+    return (
+        node.data.hex(),
+        node.primitive,
+        parents if all(not p.is_leaf for p in node.parents) else len(parents),
+        [g.hex() for g in node.local_grads],
+        node.grad,
+        node.label,
+        node.grad_value,
+        isinstance(node, Value),
+    )
 
 
-@given(floats_in(-5.0, 5.0))
-def test_speed_inlined_unary_ops_match_the_table(a: float) -> None:
-    cases = [(ops.neg, -Value(a)), (ops.relu, Value(a).relu()), (ops.relu, Value(0.0).relu())]
-    for op, node in cases:
-        x = node.parents[0].data
-        out = op.forward(x)
-        assert node.data.hex() == out.hex()
-        assert [g.hex() for g in node.local_grads] == [g.hex() for g in op.rule(out, x)]
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 1e-300, -1e300, 710.0, -745.5, math.inf, -math.inf, math.nan]
+numbers_or_specials = st.one_of(floats_in(-5.0, 5.0), st.sampled_from(SPECIAL))
+UNARY = ["__neg__", "relu", "exp", "log", "tanh"]
+BINARY = ["__add__", "__radd__", "__mul__", "__rmul__"]
+
+
+def outcome(fn: Callable[[], Value]) -> tuple[object, ...]:
+    try:
+        return ("ok", *node_facts(fn()))
+    except Exception as error:  # the same error, word for word
+        return ("raised", type(error).__name__, str(error))
+
+
+@settings(max_examples=150)
+@given(numbers_or_specials, st.sampled_from(UNARY), st.booleans())
+def test_speed_inlined_unary_operators_match_their_reference(
+    a: float, name: str, grad_mode: bool
+) -> None:
+    """Each operator nodes.bind() installs gives exactly what Value's own definition gives:
+    the floats, the edges, the primitive, the error and its message, in and out of no_grad."""
+    fast, reference = getattr(Value, name), nodes.REFERENCE[name]
+    x = Value(a)
+    with contextlib.nullcontext() if grad_mode else no_grad():
+        assert outcome(lambda: fast(x)) == outcome(lambda: reference(x))
+
+
+@settings(max_examples=150)
+@given(
+    numbers_or_specials,
+    st.one_of(numbers_or_specials, st.integers(-3, 3), st.just(True), st.just("2")),
+    st.sampled_from(BINARY),
+    st.booleans(),
+    st.booleans(),
+)
+def test_speed_inlined_binary_operators_match_their_reference(
+    a: float, b: object, name: str, b_is_value: bool, grad_mode: bool
+) -> None:
+    fast, reference = getattr(Value, name), nodes.REFERENCE[name]
+    x = Value(a)
+    other = Value(b) if b_is_value and type(b) in (float, int) else b
+    with contextlib.nullcontext() if grad_mode else no_grad():
+        assert outcome(lambda: fast(x, other)) == outcome(lambda: reference(x, other))
+
+
+def test_speed_inlined_operators_are_installed_with_their_docs() -> None:
+    for name in UNARY + BINARY:
+        method = getattr(Value, name)
+        assert method is not nodes.REFERENCE[name]
+        assert method.__doc__ == nodes.REFERENCE[name].__doc__
+        assert method.__qualname__ == f"Value.{name}"
+    y = Value(2.0).exp()
+    assert (type(y).__name__, isinstance(y, Value)) == ("Value", True)
+
+
+def test_speed_inlined_errors_name_the_op_and_value() -> None:
+    with pytest.raises(OverflowError, match=r"exp: exp\(800\.0\) overflows"):
+        Value(800.0).exp()
+    with pytest.raises(ValueError, match=r"log: the input must be > 0, got 0.0"):
+        Value(0.0).log()
+    with pytest.raises(TypeError, match="add: expected a Value or a real number, got bool"):
+        Value(1.0) + True  # type: ignore[operator]
+    with pytest.raises(TypeError, match="mul: expected a Value or a real number, got str"):
+        "2" * Value(1.0)  # type: ignore[operator]
 
 
 def test_speed_lifted_constants_are_plain_leaves() -> None:
@@ -106,3 +170,19 @@ def test_speed_backward_restores_the_collector_state() -> None:
         if was:
             gc.enable()
     assert x.grad == 6.0
+
+
+@settings(max_examples=100)
+@given(st.integers(0, 6), st.data(), st.booleans())
+def test_speed_inlined_dot_matches_the_table(n: int, data: st.DataObject, grad_mode: bool) -> None:
+    """A neuron's Σ wᵢxᵢ + b (dot, dot_shared, a Layer) is exactly apply(ops.dot, …)."""
+    values = st.one_of(floats_in(-5.0, 5.0), st.sampled_from(SPECIAL))
+    ws = [Value(data.draw(values)) for _ in range(n)]
+    xs = [Value(data.draw(values)) for _ in range(n)]
+    b = Value(data.draw(values))
+    with contextlib.nullcontext() if grad_mode else no_grad():
+        fast = dot(ws, xs, b)
+        reference = apply(ops.dot, *ws, *xs, b)
+    assert node_facts(fast)[:2] == node_facts(reference)[:2]
+    assert [g.hex() for g in fast.local_grads] == [g.hex() for g in reference.local_grads]
+    assert [id(p) for p in fast.parents] == [id(p) for p in reference.parents]

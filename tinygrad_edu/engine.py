@@ -34,14 +34,13 @@ from .ops import Primitive
 Number = int | float
 Operand = Union["Value", int, float]  # a string forward reference needs Union
 
-_ADD = ops.add
-_MUL = ops.mul
-
 
 def _check_number(x: object, where: str, expected: str = "a Value or a real number") -> float:
     """``float(x)`` for a real number; a TypeError naming ``where`` and the type otherwise."""
     if type(x) is float:
         return x
+    if type(x) is int:  # sum()'s start, literals: the common case, before the ABC check
+        return float(x)
     if isinstance(x, bool):
         raise TypeError(f"{where}: expected {expected}, got bool {x!r} (pass 1 or 0 to mean it)")
     if isinstance(x, numbers.Real) and not isinstance(x, Value):
@@ -52,24 +51,26 @@ def _check_number(x: object, where: str, expected: str = "a Value or a real numb
 class Value:
     """One scalar node: its value, d(root)/d(self), and how it was made."""
 
+    # A node made by an op sets five slots (data, grad, _prim, _parents, _local_grads); the
+    # other three are set on first use, so the properties below read "unset" as the default.
     __slots__ = (
+        "_grad_value",
+        "_label",
         "_local_grads",
         "_meta",
         "_parents",
         "_prim",
         "data",
         "grad",
-        "grad_value",
-        "label",
     )
 
     data: float
     grad: float
-    grad_value: Value | None  # d(root)/d(self) as a graph, after backward(create_graph=True)
-    label: str
     _prim: Primitive | None
     _parents: tuple[Value, ...]
     _local_grads: tuple[float, ...]
+    _label: str  # unset: ""
+    _grad_value: Value | None  # unset: None
     _meta: dict[str, Any]  # created on first use of .meta: a leaf costs nothing for it
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -79,13 +80,38 @@ class Value:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
         self.grad = 0.0
-        self.grad_value = None
-        self.label = label
+        self._label = label
         self._prim = None
         self._parents = ()
         self._local_grads = ()
 
     # ------------------------------------------------------------------ inspection
+    @property
+    def label(self) -> str:
+        """A name for drawings and tapes ('' unless given)."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, label: str) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label: expected a str, got {type(label).__name__} ({label!r})")
+        self._label = label
+
+    @property
+    def grad_value(self) -> Value | None:
+        """d(root)/d(self) as a graph, after ``backward(create_graph=True)`` (else None)."""
+        try:
+            return self._grad_value
+        except AttributeError:
+            return None
+
+    @grad_value.setter
+    def grad_value(self, value: Value | None) -> None:
+        self._grad_value = value
+
     @property
     def op(self) -> str:
         """The symbol of the operation that made this node ('' for a leaf)."""
@@ -132,24 +158,23 @@ class Value:
         return Value(self.data, self.label)
 
     # ------------------------------------------------------------------ operators
+    # The busiest operators (+, *, −x, exp, log, tanh, relu) are replaced when this module
+    # loads by equivalents in nodes.py that build the node inline: the same floats and the
+    # same graph, held bit-identical to these definitions by tests/test_compile_engine.py.
     def __add__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _lift(other, "add")
-        return _apply2(_ADD, self, other)
+        return apply(ops.add, self, _lift(other, "add"))
 
     def __radd__(self, other: Operand) -> Value:
-        return _apply2(_ADD, _lift(other, "add"), self)
+        return apply(ops.add, _lift(other, "add"), self)
 
     def __mul__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _lift(other, "mul")
-        return _apply2(_MUL, self, other)
+        return apply(ops.mul, self, _lift(other, "mul"))
 
     def __rmul__(self, other: Operand) -> Value:
-        return _apply2(_MUL, _lift(other, "mul"), self)
+        return apply(ops.mul, _lift(other, "mul"), self)
 
     def __neg__(self) -> Value:
-        return _apply1(ops.neg, self)
+        return apply(ops.neg, self)
 
     def __pos__(self) -> Value:
         return self
@@ -193,11 +218,11 @@ class Value:
     # ------------------------------------------------------------------ functions
     def exp(self) -> Value:
         """eˣ."""
-        return _apply1(ops.exp, self)
+        return apply(ops.exp, self)
 
     def log(self) -> Value:
         """ln x (x > 0)."""
-        return _apply1(ops.log, self)
+        return apply(ops.log, self)
 
     def log1p(self) -> Value:
         """ln(1 + x), accurate near 0."""
@@ -205,7 +230,7 @@ class Value:
 
     def tanh(self) -> Value:
         """tanh x."""
-        return _apply1(ops.tanh, self)
+        return apply(ops.tanh, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1 + e⁻ˣ), stable for any x."""
@@ -213,7 +238,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0."""
-        return _apply1(ops.relu, self)
+        return apply(ops.relu, self)
 
     def softplus(self) -> Value:
         """ln(1 + eˣ), stable for any x."""
@@ -358,7 +383,7 @@ class Value:
     def zero_grad(self) -> None:
         """Set this node's gradient to 0 (and forget its graph gradient)."""
         self.grad = 0.0
-        self.grad_value = None
+        self._grad_value = None
 
 
 @dataclass(frozen=True)
@@ -413,11 +438,9 @@ def _lift(x: Operand, where: str) -> Value:
     if isinstance(x, Value):
         return x
     # speed section: what Value(x) makes, without re-checking a number already checked
-    node = _new_leaf(Value)
+    node: Value = _Node()
     node.data = x if x.__class__ is float else _check_number(x, where)
     node.grad = 0.0
-    node.grad_value = None
-    node.label = ""
     node._prim = None
     node._parents = ()
     node._local_grads = ()
@@ -456,8 +479,21 @@ def as_value(x: Any) -> Value:
     return _lift(x, "Value")
 
 
-_new_leaf = object.__new__
-nodes.bind(Value)  # the speed section (node creation, grad mode) makes Values of this class
+class _Node(Value):
+    """What ops (and constants lifted from numbers) make: a Value in every respect.
+
+    A class of its own only so that making a node runs no Python: with ``object.__init__``
+    as its initialiser, ``_Node()`` costs about half of ``object.__new__(Value)``, and the
+    engine then sets the five slots itself. It shows itself as ``Value``; test for a node
+    with ``isinstance(x, Value)``, as for any class.
+    """
+
+    __slots__ = ()
+    __init__ = object.__init__
+
+
+_Node.__name__ = _Node.__qualname__ = "Value"
+nodes.bind(Value, _Node, _lift)  # the speed section: node creation, and the inlined operators
 
 # ---------------------------------------------------------------------- in rooms of their own
 # Built on Value (they import it from here), so imported last; engine.gradients, engine.vsum, …

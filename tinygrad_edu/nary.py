@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from . import checks, ops
 from .engine import Operand, Value, _lift, _shown, apply
-from .nodes import _record
+from .nodes import _dot
 
 
 def vsum(values: Iterable[Operand]) -> Value:
@@ -41,7 +41,4 @@ def dot_shared(
 ) -> Value:
     """``dot`` for a layer: all its neurons read the same input Values, whose floats
     (``input_data``) are gathered once per layer instead of once per neuron."""
-    data = [w.data for w in weights]
-    data += input_data
-    data.append(bias.data)
-    return _record(ops.dot, (*weights, *inputs, bias), data)
+    return _dot(weights, inputs, input_data, bias)

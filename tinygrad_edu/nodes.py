@@ -9,18 +9,19 @@ node creation reads it for every node.
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from operator import mul as _mul
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import ops
 from .ops import Primitive
 
 if TYPE_CHECKING:
-    from .engine import Value
+    from .engine import Operand, Value
 
 _ADD = ops.add
 _MUL = ops.mul
@@ -28,14 +29,32 @@ _NEG = ops.neg
 _RELU = ops.relu
 _DOT = ops.dot
 _sum = sum  # the builtin (ops.dot's forward uses it too)
-_new_value = object.__new__
 _Value: type[Value]  # engine.Value, set by bind() when the engine is imported
+_Node: Callable[[], Value]  # engine._Node: what ops make (a Value whose creation runs no Python)
+_lift: Callable[[Operand, str], Value]  # engine._lift (a number becomes a constant leaf)
+
+# Value's own definitions of the operators that bind() replaces, kept for the tests (and for
+# anyone reading): each fast operator below must give exactly what its reference gives.
+REFERENCE: dict[str, Callable[..., Any]] = {}
 
 
-def bind(value_class: type[Value]) -> None:
-    """Make the node-creation helpers build instances of ``value_class`` (engine.Value)."""
-    global _Value
+def bind(
+    value_class: type[Value], node_class: Callable[[], Value], lift: Callable[[Operand, str], Value]
+) -> None:
+    """Make the helpers build instances of ``node_class`` (engine's Value subclass for op
+    results), and install the inlined operators below as ``value_class``'s methods (the
+    replaced ones are kept in ``REFERENCE``)."""
+    global _Value, _Node, _lift
     _Value = value_class
+    _Node = node_class
+    _lift = lift
+    for name, fast in FAST_OPERATORS.items():
+        reference = value_class.__dict__[name]
+        REFERENCE[name] = reference
+        fast.__doc__ = reference.__doc__
+        fast.__name__ = name
+        fast.__qualname__ = f"{value_class.__name__}.{name}"
+        setattr(value_class, name, fast)
 
 
 # Grad mode is per thread and per asyncio task (a context variable holding how many no_grad
@@ -78,35 +97,39 @@ def is_grad_enabled() -> bool:
 
 
 # An optimisation of the code above, not a second engine: node creation (issue 12); the fast
-# graph walk backward() uses is graphwalk._backward_order. The table's cheapest entries — add, mul,
-# neg, relu, dot — are inlined below instead of calling op.forward and op.rule for every node:
-# tests/test_compile_engine.py holds each inlined line bit-identical to its entry in ops.py,
-# and every other primitive goes through its forward and rule as before.
+# graph walk backward() uses is graphwalk._backward_order. _record is apply(): the entry's own
+# forward and rule. The table's busiest entries are inlined instead (the operators at the end
+# of this module, and _dot for a neuron's Σ wᵢxᵢ + b): tests/test_compile_engine.py holds
+# each inlined one bit-identical to its entry in ops.py.
 def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Value:
-    node = _new_value(_Value)
+    node = _Node()
     node.grad = 0.0
-    node.grad_value = None
-    node.label = ""
-    if op is _DOT:  # Σ wᵢxᵢ + b over data = (w…, x…, b); locals (x…, w…, 1)
-        n = len(data) >> 1
-        ws = data[:n]
-        xs = data[n:-1]
-        out = node.data = _sum(map(_mul, ws, xs)) + data[-1]
-        if _no_grad_blocks == 0 or _depth.get() == 0:
-            node._prim = op
-            node._parents = parents
-            node._local_grads = (*xs, *ws, 1.0)
-            return node
+    out = node.data = op.forward(*data)
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = op
+        node._parents = parents
+        node._local_grads = op.rule(out, *data)
     else:
-        out = node.data = op.forward(*data)
-        if _no_grad_blocks == 0 or _depth.get() == 0:
-            node._prim = op
-            node._parents = parents
-            node._local_grads = op.rule(out, *data)
-            return node
-    node._prim = None
-    node._parents = ()
-    node._local_grads = ()
+        node._prim = None
+        node._parents = node._local_grads = ()
+    return node
+
+
+def _dot(
+    weights: Sequence[Value], inputs: Sequence[Value], input_data: list[float], bias: Value
+) -> Value:
+    """apply(ops.dot, *weights, *inputs, bias), inlined: Σ wᵢxᵢ + b with locals (x…, w…, 1)."""
+    ws = [w.data for w in weights]
+    node = _Node()
+    node.grad = 0.0
+    node.data = _sum(map(_mul, ws, input_data)) + bias.data
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _DOT
+        node._parents = (*weights, *inputs, bias)
+        node._local_grads = (*input_data, *ws, 1.0)
+    else:
+        node._prim = None
+        node._parents = node._local_grads = ()
     return node
 
 
@@ -114,10 +137,8 @@ def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Val
 # run once per node of every graph and dominate the forward pass.
 def _apply1(op: Primitive, a: Value) -> Value:
     x = a.data
-    node = _new_value(_Value)
+    node = _Node()
     node.grad = 0.0
-    node.grad_value = None
-    node.label = ""
     if op is _RELU:
         node.data = 0.0 if x <= 0.0 else x
         local: tuple[float, ...] = (1.0 if x > 0.0 else 0.0,)
@@ -146,10 +167,8 @@ def _apply1(op: Primitive, a: Value) -> Value:
 def _apply2(op: Primitive, a: Value, b: Value) -> Value:
     x = a.data
     y = b.data
-    node = _new_value(_Value)
+    node = _Node()
     node.grad = 0.0
-    node.grad_value = None
-    node.label = ""
     if op is _MUL:
         node.data = x * y
         local: tuple[float, ...] = (y, x)
@@ -173,3 +192,171 @@ def _apply2(op: Primitive, a: Value, b: Value) -> Value:
         node._parents = ()
         node._local_grads = ()
     return node
+
+
+# ---------------------------------------------------------------------- the inlined operators
+# Each builds its node in place: no call into apply/_apply2, no op.forward/op.rule calls, the
+# five slots of a node set directly. The forward line and the local gradients are the table
+# entry's own (ops.add: a + b, (1, 1); ops.mul: a·b, (b, a); ops.neg: −x, (−1,); ops.relu;
+# ops.exp: eˣ, (eˣ,); ops.log: ln x, (1/x,); ops.tanh: (1 − out²,)). Where math raises (exp
+# overflow, log of x ≤ 0), the entry itself runs, so the error is the table's, by name.
+_ONE_ONE = (1.0, 1.0)
+_MINUS_ONE = (-1.0,)
+_EXP = ops.exp
+_LOG = ops.log
+_TANH = ops.tanh
+_exp = math.exp
+_log = math.log
+_tanh = math.tanh
+
+
+def _fast_add(self: Value, other: Operand) -> Value:
+    if other.__class__ is not _Node and other.__class__ is not _Value:
+        other = _lift(other, "add")
+    node = _Node()
+    node.data = self.data + other.data
+    node.grad = 0.0
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _ADD
+        node._parents = (self, other)
+        node._local_grads = _ONE_ONE
+    else:
+        node._prim = None
+        node._parents = node._local_grads = ()
+    return node
+
+
+def _fast_radd(self: Value, other: Operand) -> Value:
+    left = _lift(other, "add")
+    node = _Node()
+    node.data = left.data + self.data
+    node.grad = 0.0
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _ADD
+        node._parents = (left, self)
+        node._local_grads = _ONE_ONE
+    else:
+        node._prim = None
+        node._parents = node._local_grads = ()
+    return node
+
+
+def _fast_mul(self: Value, other: Operand) -> Value:
+    if other.__class__ is not _Node and other.__class__ is not _Value:
+        other = _lift(other, "mul")
+    x = self.data
+    y = other.data
+    node = _Node()
+    node.data = x * y
+    node.grad = 0.0
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _MUL
+        node._parents = (self, other)
+        node._local_grads = (y, x)
+    else:
+        node._prim = None
+        node._parents = node._local_grads = ()
+    return node
+
+
+def _fast_rmul(self: Value, other: Operand) -> Value:
+    left = _lift(other, "mul")
+    x = left.data
+    y = self.data
+    node = _Node()
+    node.data = x * y
+    node.grad = 0.0
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _MUL
+        node._parents = (left, self)
+        node._local_grads = (y, x)
+    else:
+        node._prim = None
+        node._parents = node._local_grads = ()
+    return node
+
+
+def _unary(node: Value, op: Primitive, parent: Value, local: tuple[float, ...]) -> Value:
+    """The end of every inlined one-parent operator: record the edge unless in no_grad."""
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = op
+        node._parents = (parent,)
+        node._local_grads = local
+    else:
+        node._prim = None
+        node._parents = node._local_grads = ()
+    return node
+
+
+def _fast_neg(self: Value) -> Value:
+    node = _Node()
+    node.data = -self.data
+    node.grad = 0.0
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _NEG
+        node._parents = (self,)
+        node._local_grads = _MINUS_ONE
+        return node
+    return _unary(node, _NEG, self, _MINUS_ONE)
+
+
+def _fast_relu(self: Value) -> Value:
+    x = self.data
+    node = _Node()
+    node.grad = 0.0
+    if x <= 0.0:
+        node.data = 0.0
+        local = (0.0,)
+    else:
+        node.data = x  # NaN lands here: it passes through, with local gradient 0
+        local = (1.0,) if x > 0.0 else (0.0,)
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = _RELU
+        node._parents = (self,)
+        node._local_grads = local
+        return node
+    return _unary(node, _RELU, self, local)
+
+
+def _fast_exp(self: Value) -> Value:
+    try:
+        out = _exp(self.data)
+    except OverflowError:
+        return _apply1(_EXP, self)  # the table's error, naming exp and the input
+    node = _Node()
+    node.data = out
+    node.grad = 0.0
+    return _unary(node, _EXP, self, (out,))
+
+
+def _fast_log(self: Value) -> Value:
+    x = self.data
+    try:
+        out = _log(x)
+    except ValueError:
+        return _apply1(_LOG, self)  # x ≤ 0: the table's error, naming log and the input
+    node = _Node()
+    node.data = out
+    node.grad = 0.0
+    return _unary(node, _LOG, self, (1.0 / x,))
+
+
+def _fast_tanh(self: Value) -> Value:
+    out = _tanh(self.data)
+    node = _Node()
+    node.data = out
+    node.grad = 0.0
+    return _unary(node, _TANH, self, (1.0 - out * out,))
+
+
+FAST_OPERATORS: dict[str, Callable[..., Any]] = {
+    "__add__": _fast_add,
+    "__radd__": _fast_radd,
+    "__mul__": _fast_mul,
+    "__rmul__": _fast_rmul,
+    "__neg__": _fast_neg,
+    "relu": _fast_relu,
+    "exp": _fast_exp,
+    "log": _fast_log,
+    "tanh": _fast_tanh,
+}
