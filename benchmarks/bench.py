@@ -131,7 +131,7 @@ class Config:
     def make(quick: bool) -> Config:
         if quick:
             return Config(quick, 2, 0.05, 1, 1, w5_words=1, w5_blocks=2)
-        return Config(quick, 7, 0.4, 3, 5, w5_words=3, w5_blocks=5)
+        return Config(quick, 9, 0.4, 3, 5, w5_words=3, w5_blocks=9)
 
 
 # ====================================================================== W1: the demo step
@@ -434,28 +434,32 @@ def time_w1(
             f"W1: {TG} and baseline weights differ after one step",
         )
 
-    per_step: dict[str, Timing] = {}
+    per_step: dict[str, Timing] = {name: Timing() for name in trainers}
     steps: dict[str, int] = {}
-    for name, trainer in trainers.items():
-        gc.collect()  # each engine starts from a clean heap
-        k = 1
+    k = 1
+    for name, trainer in trainers.items():  # how many steps make a block of each engine
+        gc.collect()
         t0 = time.perf_counter()
         trainer.step(learning_rate(k))
-        k += 1
         one = time.perf_counter() - t0
-        per_block = max(1, round(cfg.w1_block_seconds / one))
-        timing = Timing()
-        # Blocks run back to back with gc left on: the cyclic garbage one step leaves behind
-        # is collected (and paid for) during the next steps, as in a real training loop.
-        for _ in range(cfg.w1_blocks):
+        steps[name] = max(1, round(cfg.w1_block_seconds / one))
+    k += 1
+    # The engines take turns, one block each per round, so that a slow spell of this shared
+    # machine falls on all of them alike rather than on whichever ran then. Within a block
+    # steps run back to back with gc left on: the cyclic garbage one step leaves behind is
+    # collected (and paid for) during the next steps, as in a real training loop; between
+    # blocks gc.collect() runs off the clock, so no engine collects another's garbage.
+    for _ in range(cfg.w1_blocks):
+        for name, trainer in trainers.items():
+            gc.collect()
+            per_block = steps[name]
             t0 = time.perf_counter()
-            for _ in range(per_block):
-                trainer.step(learning_rate(k))
-                k += 1
-            timing.samples.append((time.perf_counter() - t0) / per_block)
-        per_step[name] = timing
-        steps[name] = per_block
-        log(f"  W1 {name}: {timing.median * 1e3:.2f} ms/step ({per_block} steps/block)")
+            for j in range(per_block):
+                trainer.step(learning_rate(k + j))
+            per_step[name].samples.append((time.perf_counter() - t0) / per_block)
+        k += 1
+    for name, timing in per_step.items():
+        log(f"  W1 {name}: {timing.median * 1e3:.2f} ms/step ({steps[name]} steps/block)")
     return W1Result(per_step, loss, weight_diff, n_params, steps)
 
 
@@ -833,18 +837,17 @@ def run_w5(cfg: Config) -> W5Result:
             f"W5: {name} losses {first[name]} != the tuple engine's {first[PEER]}",
         )
         require(after[name] == after[PEER], f"W5: {name} weights differ from the tuple engine's")
-    per_step: dict[str, Timing] = {}
-    for name, trainer in trainers.items():
-        gc.collect()
-        timing = Timing()
-        k = len(words)
-        for _ in range(cfg.w5_blocks):
+    per_step: dict[str, Timing] = {name: Timing() for name in trainers}
+    k = len(words)
+    for _ in range(cfg.w5_blocks):  # the engines take turns, a block (one step per word) each
+        for name, trainer in trainers.items():
+            gc.collect()
             t0 = time.perf_counter()
-            for _ in range(len(words)):
-                trainer.step(k)
-                k += 1
-            timing.samples.append((time.perf_counter() - t0) / len(words))
-        per_step[name] = timing
+            for j in range(len(words)):
+                trainer.step(k + j)
+            per_step[name].samples.append((time.perf_counter() - t0) / len(words))
+        k += len(words)
+    for name, timing in per_step.items():
         log(f"  W5 {name}: {timing.median * 1e3:.1f} ms/step")
     compiled = trainers[TG_COMPILED]
     assert isinstance(compiled, CompiledGPTTrainer)
