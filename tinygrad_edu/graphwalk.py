@@ -60,6 +60,12 @@ def _backward_order(root: Value) -> list[Value]:
     marks are new float objects on every call, compared by identity, so a mark left by an
     interrupted call never matches; ``emitted`` is a 0.0, so every listed node's grad is
     zeroed on the way (backward() recomputes interior grads).
+
+    Two shortcuts keep the order and skip work. A parent is never found ``expanded``: the
+    expanded nodes are the ones on the current path from the root, so meeting one as a
+    parent would be a cycle, which a graph of Values cannot have; only ``emitted`` is
+    tested. And a node none of whose parents needs visiting is listed at once, instead of
+    being pushed back only to be popped next.
     """
     expanded = float("nan")
     emitted = float(0)  # a fresh 0.0 object: the zeroed grad and the mark at once
@@ -78,21 +84,32 @@ def _backward_order(root: Value) -> list[Value]:
                 continue
             if state is emitted:
                 continue  # pushed twice before it was expanded
-            node.grad = expanded
-            push(node)
             parents = node._parents
             if len(parents) == 2:
                 a, b = parents
-                if b._parents and b.grad is not expanded and b.grad is not emitted:
+                if b._parents and b.grad is not emitted:
+                    node.grad = expanded
+                    push(node)
                     push(b)
-                if a._parents and a.grad is not expanded and a.grad is not emitted:
+                    if a._parents and a.grad is not emitted:
+                        push(a)
+                elif a._parents and a.grad is not emitted:
+                    node.grad = expanded
+                    push(node)
                     push(a)
+                else:  # both parents are leaves or listed: list it now
+                    node.grad = emitted
+                    emit(node)
             else:
+                node.grad = expanded
+                push(node)
                 for parent in reversed(parents):
-                    if parent._parents:
-                        g = parent.grad
-                        if g is not expanded and g is not emitted:
-                            push(parent)
+                    if parent._parents and parent.grad is not emitted:
+                        push(parent)
+                if stack[-1] is node:  # nothing pushed above it: list it now
+                    pop()
+                    node.grad = emitted
+                    emit(node)
     except BaseException:  # interrupted: leave no mark behind
         for node in stack:
             node.grad = 0.0
