@@ -26,7 +26,7 @@ from typing import Any, Union
 
 from . import checks, nodes, ops
 from .graphwalk import _backward_order, _depth_first
-from .nodes import _apply1, _apply2, _record
+from .nodes import _ONE_ONE, _apply1, _apply2, _record
 from .nodes import is_grad_enabled as is_grad_enabled
 from .nodes import no_grad as no_grad
 from .ops import Primitive
@@ -368,9 +368,14 @@ class Value:
                 n = len(parents)
                 if n == 2:  # unrolled for +, *: twice as fast as zip here
                     a, b = parents
-                    local_a, local_b = node._local_grads
-                    a.grad += local_a * g
-                    b.grad += local_b * g
+                    locals_ = node._local_grads
+                    if locals_ is _ONE_ONE:  # an inlined +: 1.0 · g is g exactly
+                        a.grad += g
+                        b.grad += g
+                    else:
+                        local_a, local_b = locals_
+                        a.grad += local_a * g
+                        b.grad += local_b * g
                 elif n == 1:
                     parents[0].grad += node._local_grads[0] * g
                 else:
