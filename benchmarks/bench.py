@@ -442,21 +442,24 @@ def time_w1(
         t0 = time.perf_counter()
         trainer.step(learning_rate(k))
         one = time.perf_counter() - t0
-        steps[name] = max(1, round(cfg.w1_block_seconds / one))
+        steps[name] = max(2, round(cfg.w1_block_seconds / one))
     k += 1
     # The engines take turns, one block each per round, so that a slow spell of this shared
     # machine falls on all of them alike rather than on whichever ran then. Within a block
     # steps run back to back with gc left on: the cyclic garbage one step leaves behind is
-    # collected (and paid for) during the next steps, as in a real training loop; between
-    # blocks gc.collect() runs off the clock, so no engine collects another's garbage.
+    # collected (and paid for) during the next steps, as in a real training loop. A block
+    # ends with gc.collect(), so no engine collects another's garbage; its time counts for
+    # the block when it found garbage (that engine's own), and not when it found none.
     for _ in range(cfg.w1_blocks):
         for name, trainer in trainers.items():
-            gc.collect()
             per_block = steps[name]
             t0 = time.perf_counter()
             for j in range(per_block):
                 trainer.step(learning_rate(k + j))
-            per_step[name].samples.append((time.perf_counter() - t0) / per_block)
+            t1 = time.perf_counter()
+            if gc.collect():
+                t1 = time.perf_counter()
+            per_step[name].samples.append((t1 - t0) / per_block)
         k += 1
     for name, timing in per_step.items():
         log(f"  W1 {name}: {timing.median * 1e3:.2f} ms/step ({steps[name]} steps/block)")
@@ -815,33 +818,20 @@ class W5Result:
     nodes_per_word: float
 
 
-def run_w5(cfg: Config) -> W5Result:
-    words = mg_gpt.load_words()[: cfg.w5_words]
-    trainers: dict[str, GPTTrainer | CompiledGPTTrainer] = {
-        PEER: GPTTrainer(tuple_engine.Value, words),
-        PEER_PAUSED: GPTTrainer(tuple_engine.Value, words, paused=True),
-        TG: GPTTrainer(Value, words),
-        TG_PAUSED: GPTTrainer(Value, words, paused=True),
-        TG_COMPILED: CompiledGPTTrainer(words),
-    }
-    n_params = trainers[TG].model.num_parameters()  # type: ignore[union-attr]
-    require(n_params == 4192, f"W5: expected 4,192 parameters, got {n_params}")
-    # One pass over the words from identical weights: the check, the warm-up, the compiles.
-    first: dict[str, list[float]] = {}
-    for name, trainer in trainers.items():
-        first[name] = [trainer.step(k) for k in range(len(words))]
-    after = {name: t.weights() for name, t in trainers.items()}
-    for name in trainers:
-        require(
-            [x.hex() for x in first[name]] == [x.hex() for x in first[PEER]],
-            f"W5: {name} losses {first[name]} != the tuple engine's {first[PEER]}",
-        )
-        require(after[name] == after[PEER], f"W5: {name} weights differ from the tuple engine's")
+def w5_first_pass(trainer: GPTTrainer | CompiledGPTTrainer, words: Sequence[str]) -> list[float]:
+    """One step per word from the seeded weights: the check, the warm-up (and the compiles)."""
+    return [trainer.step(k) for k in range(len(words))]
+
+
+def time_w5(
+    cfg: Config, trainers: dict[str, GPTTrainer | CompiledGPTTrainer], words: Sequence[str]
+) -> dict[str, Timing]:
+    """Blocks of one step per word; the engines take turns, a block each per round."""
     per_step: dict[str, Timing] = {name: Timing() for name in trainers}
     k = len(words)
-    for _ in range(cfg.w5_blocks):  # the engines take turns, a block (one step per word) each
+    for _ in range(cfg.w5_blocks):
         for name, trainer in trainers.items():
-            gc.collect()
+            gc.collect()  # none of these engines leaves cyclic garbage: this finds nothing
             t0 = time.perf_counter()
             for j in range(len(words)):
                 trainer.step(k + j)
@@ -849,12 +839,43 @@ def run_w5(cfg: Config) -> W5Result:
         k += len(words)
     for name, timing in per_step.items():
         log(f"  W5 {name}: {timing.median * 1e3:.1f} ms/step")
-    compiled = trainers[TG_COMPILED]
-    assert isinstance(compiled, CompiledGPTTrainer)
+    return per_step
+
+
+def run_w5(cfg: Config) -> W5Result:
+    words = mg_gpt.load_words()[: cfg.w5_words]
+    eager: dict[str, GPTTrainer | CompiledGPTTrainer] = {
+        PEER: GPTTrainer(tuple_engine.Value, words),
+        PEER_PAUSED: GPTTrainer(tuple_engine.Value, words, paused=True),
+        TG: GPTTrainer(Value, words),
+        TG_PAUSED: GPTTrainer(Value, words, paused=True),
+    }
+    n_params = eager[TG].model.num_parameters()  # type: ignore[union-attr]
+    require(n_params == 4192, f"W5: expected 4,192 parameters, got {n_params}")
+
+    def check(name: str, losses: list[float], weights: list[float]) -> None:
+        require(
+            [x.hex() for x in losses] == [x.hex() for x in first_peer],
+            f"W5: {name} losses {losses} != the tuple engine's {first_peer}",
+        )
+        require(weights == after_peer, f"W5: {name} weights differ from the tuple engine's")
+
+    first_peer = w5_first_pass(eager[PEER], words)
+    after_peer = eager[PEER].weights()
+    for name, trainer in eager.items():
+        if name != PEER:
+            check(name, w5_first_pass(trainer, words), trainer.weights())
+    # The eager engines first, taking turns; the compiled steps after them: compiling a
+    # 60,000-node trace leaves the process's heap hundreds of MB larger, which slows every
+    # engine that runs after it (both eager engines alike, by 20-40 % here).
+    per_step = time_w5(cfg, eager, words)
+    compiled = CompiledGPTTrainer(words)
+    check(TG_COMPILED, w5_first_pass(compiled, words), compiled.weights())
+    per_step.update(time_w5(cfg, {TG_COMPILED: compiled}, words))
     return W5Result(
         per_step,
         list(words),
-        first[PEER][0],
+        first_peer[0],
         compiled.compile_seconds,
         compiled.nodes / len(words),
     )
@@ -1185,14 +1206,19 @@ def report(
         f"engines all give the tuple engine's losses and weights bit for bit "
         f"(first loss {w5.loss!r}).",
         "",
-        f"Method: W1 times blocks of consecutive steps ({steps} per block) with the garbage "
-        "collector on, so the garbage one step leaves is collected, and paid for, during later "
-        f"steps; inputs become Values inside the step in every engine. {TG_PAUSED} runs the "
+        f"Method: W1, W5 and W6 time their engines in rounds, one block of each engine per "
+        f"round ({cfg.w1_blocks} rounds for W1 and W6, {cfg.w5_blocks} for W5), so that a slow "
+        "spell of the shared machine falls on all of them alike. W1 blocks are consecutive steps "
+        f"({steps} per block) with the garbage collector on, so the garbage one step leaves is "
+        "collected, and paid for, during later steps; each block ends with gc.collect(), "
+        "counted for the block when it found garbage (micrograd's), so no engine collects "
+        f"another's. Inputs become Values inside the step in every engine. {TG_PAUSED} runs the "
         "same step inside `with gc_paused():` (the documented idiom for a user's loop: the "
         "step's graph dies before the block ends); micrograd cannot, its graphs hold reference "
-        "cycles. W5 times blocks of one step per word, after an untimed first pass that checks "
-        "the engines and compiles each word's graph. W6 loads its heap after every other "
-        "workload. W2 runs at the default "
+        "cycles. W5 blocks are one step per word, after an untimed first pass that checks the "
+        "engines; the compiled variant is compiled and timed after the eager ones (compiling "
+        "grows the heap, which would slow whatever ran after it). W6 loads its heap after every "
+        "other workload. W2 runs at the default "
         "recursion limit. W3 and W4 run each engine in a worker thread with a 512 MiB stack; "
         "only micrograd's run raises the recursion limit (its topological sort recurses along "
         "the chain); both engines build the same chain with Python's `sum()`, leaves included "
