@@ -65,7 +65,8 @@ def _backward_order(root: Value) -> list[Value]:
     expanded nodes are the ones on the current path from the root, so meeting one as a
     parent would be a cycle, which a graph of Values cannot have; only ``emitted`` is
     tested. And a node none of whose parents needs visiting is listed at once, instead of
-    being pushed back only to be popped next.
+    being pushed back only to be popped next; and the first parent to visit is visited
+    straight away rather than pushed and popped at once.
     """
     expanded = float("nan")
     emitted = float(0)  # a fresh 0.0 object: the zeroed grad and the mark at once
@@ -77,30 +78,33 @@ def _backward_order(root: Value) -> list[Value]:
     try:
         while stack:
             node = pop()
-            state = node.grad
-            if state is expanded:  # its parents are all listed
-                node.grad = emitted
-                emit(node)
-                continue
-            if state is emitted:
-                continue  # pushed twice before it was expanded
-            parents = node._parents
-            if len(parents) == 2:
-                a, b = parents
-                if b._parents and b.grad is not emitted:
-                    node.grad = expanded
-                    push(node)
-                    push(b)
-                    if a._parents and a.grad is not emitted:
-                        push(a)
-                elif a._parents and a.grad is not emitted:
-                    node.grad = expanded
-                    push(node)
-                    push(a)
-                else:  # both parents are leaves or listed: list it now
+            while True:  # one node, then straight on to its first parent (no push and pop)
+                state = node.grad
+                if state is expanded:  # its parents are all listed
                     node.grad = emitted
                     emit(node)
-            else:
+                    break
+                if state is emitted:
+                    break  # pushed twice before it was expanded
+                parents = node._parents
+                if len(parents) == 2:
+                    a, b = parents
+                    if b._parents and b.grad is not emitted:
+                        node.grad = expanded
+                        push(node)
+                        push(b)
+                        if a._parents and a.grad is not emitted:
+                            node = a  # what pop() would return next
+                            continue
+                        break
+                    if a._parents and a.grad is not emitted:
+                        node.grad = expanded
+                        push(node)
+                        node = a
+                        continue
+                    node.grad = emitted  # both parents are leaves or listed: list it now
+                    emit(node)
+                    break
                 node.grad = expanded
                 push(node)
                 for parent in reversed(parents):
@@ -110,6 +114,7 @@ def _backward_order(root: Value) -> list[Value]:
                     pop()
                     node.grad = emitted
                     emit(node)
+                break
     except BaseException:  # interrupted: leave no mark behind
         for node in stack:
             node.grad = 0.0
