@@ -1090,24 +1090,34 @@ def report(
     lines.append("")
     W1, W5, W6 = w1.per_step, w5.per_step, w6.per_step
 
-    def ratio(a: Timing, b: Timing) -> tuple[float, float]:
-        """a ÷ b by medians and by bests."""
-        return a.median / b.median, a.best / b.best
+    def ratio(a: Timing, b: Timing, paired: bool = True) -> tuple[float, ...]:
+        """a ÷ b by medians, by bests, and (engines that took turns) round by round."""
+        r = (a.median / b.median, a.best / b.best)
+        if not paired:
+            return r
+        rounds = [x / y for x, y in zip(a.samples, b.samples, strict=True)]
+        return (*r, statistics.median(rounds))
 
     def target(
-        label: str, r: tuple[float, float], goal: float, at_least: bool, note: str = ""
+        label: str, r: tuple[float, ...], goal: float, at_least: bool, note: str = ""
     ) -> list[str]:
         fmt = ".1f" if max(r) >= 10 else ".2f"
-        shown = f"{r[0]:{fmt}}× ({r[1]:{fmt}}×)" + (f"; {note}" if note else "")
-        ok = r[1] >= goal if at_least else r[1] <= goal
+        shown = f"{r[0]:{fmt}}× ({r[1]:{fmt}}×"
+        shown += f"; {r[2]:{fmt}}× round by round)" if len(r) == 3 else ")"
+        shown += f"; {note}" if note else ""
+        judged = r[-1]  # round by round where the engines took turns, else the bests
+        ok = judged >= goal if at_least else judged <= goal
         return [label, shown, pass_fail(ok)]
 
-    def inv(r: tuple[float, float]) -> tuple[float, float]:
-        return 1.0 / r[0], 1.0 / r[1]
+    def inv(r: tuple[float, ...]) -> tuple[float, ...]:
+        return tuple(1.0 / x for x in r)
 
     lines += [
-        "Issue 12's targets: ratios of medians, and of bests in parentheses. A target is judged "
-        "on the bests, the timings least disturbed by other work on this shared machine.",
+        "Issue 12's targets: the ratio of medians, then in parentheses the ratio of bests and, "
+        "for engines that took turns, the median of the ratios within each round. Engines that "
+        "took turns are judged round by round: the two blocks of a round ran back to back, in "
+        "the same conditions of this shared machine, while two bests may come from different "
+        "spells. Other targets (across workloads or phases) are judged on the bests.",
         "",
     ]
     rows12 = [
@@ -1147,7 +1157,7 @@ def report(
         ),
         target(
             f"W5 compiled ≥ {TARGET_W5_COMPILED:g}× faster than the tuple engine's eager step",
-            inv(ratio(W5[TG_COMPILED], W5[PEER])),
+            inv(ratio(W5[TG_COMPILED], W5[PEER], paired=False)),
             TARGET_W5_COMPILED,
             True,
             f"compiling: {w5.compile_seconds:.1f} s, once per word",
@@ -1157,7 +1167,7 @@ def report(
         rows12.append(
             target(
                 f"W6 ≤ {TARGET_W6:g}× W1, eager in gc_paused()",
-                ratio(W6[TG_PAUSED], W1[TG_PAUSED]),
+                ratio(W6[TG_PAUSED], W1[TG_PAUSED], paired=False),
                 TARGET_W6,
                 False,
                 f"collector untouched: {W6[TG].median / tg1:.2f}×; {w6.tracked:,} tracked objects",
