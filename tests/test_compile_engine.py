@@ -186,3 +186,33 @@ def test_speed_inlined_dot_matches_the_table(n: int, data: st.DataObject, grad_m
     assert node_facts(fast)[:2] == node_facts(reference)[:2]
     assert [g.hex() for g in fast.local_grads] == [g.hex() for g in reference.local_grads]
     assert [id(p) for p in fast.parents] == [id(p) for p in reference.parents]
+
+
+@settings(max_examples=40)
+@given(mlp_shapes(), seeds(), st.data())
+def test_speed_zero_gradient_shortcut_is_exact(
+    shape: tuple[int, list[int]], seed: int, data: st.DataObject
+) -> None:
+    """Hinge losses and relus leave many neurons with a gradient of exactly 0; backward()
+    skips their edges, and every gradient is still the reference's, bit for bit."""
+    nin, nouts = shape
+    rows = [data.draw(inputs_for(nin)) for _ in range(3)]
+    models = [MLP(nin, nouts, activation="relu", seed=seed) for _ in range(2)]
+    roots = []
+    for m in models:
+        scores = [m(x)[0] for x in rows]
+        roots.append(vsum((1.0 - s * y).relu() for s, y in zip(scores, (1.0, -1.0, 1.0))))
+    roots[0].backward()
+    reference_backward(roots[1])
+    assert grads_hex(models[0].parameters()) == grads_hex(models[1].parameters())
+    assert grads_hex(interior_order(roots[0])) == grads_hex(interior_order(roots[1]))
+
+
+def test_speed_zero_gradient_with_an_infinite_local_still_gives_nan() -> None:
+    """0 · ∞ is NaN: a zero-gradient node with a non-finite local is not skipped."""
+    w, b = Value(math.inf), Value(0.0)
+    x = Value(2.0)
+    z = dot([w], [x], b)  # locals (2.0, inf, 1.0)
+    root = z * 0.0  # z.grad = 0.0
+    root.backward()
+    assert math.isnan(x.grad) and w.grad == 0.0 and b.grad == 0.0

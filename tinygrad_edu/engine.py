@@ -31,6 +31,7 @@ from .nodes import is_grad_enabled as is_grad_enabled
 from .nodes import no_grad as no_grad
 from .ops import Primitive
 
+_sum = sum
 Number = int | float
 Operand = Union["Value", int, float]  # a string forward reference needs Union
 
@@ -340,7 +341,11 @@ class Value:
         nodes are recomputed. With ``create_graph=True`` each node's ``grad_value`` also holds
         its gradient as a Value connected to the graph, so it can be differentiated again
         (only that pass and ``zero_grad()`` touch ``grad_value``). The loop below is an
-        optimisation of ``chain_rule`` (held bit-identical to it by the tests).
+        optimisation of ``chain_rule`` (held bit-identical to it by the tests). One shortcut
+        skips work, never changes a result: a node of three or more parents whose gradient is
+        exactly 0 and whose local gradients are all finite passes nothing on, since adding its
+        contributions (±0.0) leaves every sum as it is. (A sum that starts at +0.0 never
+        becomes −0.0; only a gradient you set to −0.0 yourself would have turned +0.0.)
 
         >>> x = Value(3.0); y = x * x; y.backward(gradient=0.5); x.grad
         3.0
@@ -379,7 +384,12 @@ class Value:
                 elif n == 1:
                     parents[0].grad += node._local_grads[0] * g
                 else:
-                    for parent, local in zip(parents, node._local_grads):
+                    locals_ = node._local_grads
+                    if g == 0.0:  # often: a neuron behind an inactive relu or hinge
+                        s = _sum(locals_)
+                        if s - s == 0.0:  # every local finite: each contribution is ±0.0,
+                            continue  # and adding ±0.0 to a grad leaves it as it is
+                    for parent, local in zip(parents, locals_):
                         parent.grad += local * g
         finally:
             if collecting:
