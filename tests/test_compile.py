@@ -381,3 +381,39 @@ def test_fit_compile_leaves_the_collector_as_it_was() -> None:
     finally:
         if not was:
             gc.disable()
+
+
+def test_compiled_step_skips_examples_with_zero_seeds_and_stays_bit_identical() -> None:
+    """A hinge met with margin seeds its example with exactly 0: the replay skips that
+    example's backward pass, and the gradients are still eager's, bit for bit."""
+    a, b, loss_fn, stepper = step_pair("hinge", 1, 1e-3)
+    X = ROWS
+    outs = [a(x)[0].data for x in X]
+    y = [1.0 if o >= 0 else -1.0 for o in outs]  # ...the sign of each score, so 1 − y·s
+    y[0] = -y[0]  # ...and one example on the wrong side: its seed is not 0
+    scaled = [[10.0 * v for v in x] for x in X]  # large scores: most margins met
+    stepper.step(scaled, y)
+    eager_step(b, loss_fn, scaled, y, 1e-3)
+    assert hexes([p.grad for p in a.parameters()]) == hexes([p.grad for p in b.parameters()])
+    assert stepper.skipped_examples >= 1
+    assert stepper.compiled_steps == 1
+
+
+def test_compiled_step_never_skips_when_a_local_could_be_infinite() -> None:
+    """log's local 1/x is not finite for every finite x: no example of a graph with a log is
+    skipped, even when its seeds are 0."""
+    from tinygrad_edu.compile import CompiledStep
+
+    w = Value(0.5)
+
+    def model(x: list[Value | float]) -> Value:
+        x0 = x[0] if isinstance(x[0], Value) else Value(x[0])
+        return (x0 * w).log()
+
+    def flat(preds: list[Value], targets: list[float]) -> Value:
+        return vsum([(1.0 - p * t).relu() for p, t in zip(preds, targets)])
+
+    stepper = CompiledStep(model, flat, [w], check=1)
+    for _ in range(2):
+        stepper.step([[100.0], [200.0]], [1.0, 1.0])  # log(50) > 1: both hinges met
+    assert w.grad == 0.0 and stepper.skipped_examples == 0 and stepper.compiled_steps == 2

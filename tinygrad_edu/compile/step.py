@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..engine import Value, interior_order
+from ..engine import Value, interior_order, topo_order
 from ..gcpolicy import gc_paused
 from .compiled import compare
 from .lowering import lower
@@ -31,6 +31,37 @@ class _ExampleProgram:
     forward: Callable[..., Any]
     backward: Callable[..., Any]
     source: str
+    # every local gradient is finite when the tape and the parameters are: an example whose
+    # seeds are all 0 then adds only ±0.0 to each parameter's gradient, and can be skipped
+    zero_skippable: bool = False
+
+
+# The ops whose local gradients are finite whenever their inputs and output are (1, 0, another
+# input, the output, 1 − out², out(1 − out), cos, −sin, 0). log, √, powc are not: 1/x, 0.5/√x
+# and n·xⁿ⁻¹ overflow or divide by zero at finite x.
+_FINITE_LOCALS = frozenset(
+    {"add", "mul", "neg", "sum", "dot", "relu", "tanh", "sigmoid", "exp", "sin", "cos", "data_max"}
+)
+
+
+def _zero_skippable(outs: list[Value], leaves: list[Value], params: list[Value]) -> bool:
+    """Whether every op of the graph has finite locals given finite values (see above), and
+    every constant of it is finite."""
+    known = {id(v) for v in leaves} | {id(p) for p in params}
+    for out in outs:
+        for node in topo_order(out):
+            if node._prim is not None:
+                if node._prim.name not in _FINITE_LOCALS:
+                    return False
+            elif id(node) not in known and not math.isfinite(node.data):
+                return False
+    return True
+
+
+def _all_finite(xs: Sequence[float]) -> bool:
+    """True when no x is inf or NaN (a sum that overflows says False: safe, only slower)."""
+    total = builtins.sum(xs)
+    return bool(total - total == 0.0)
 
 
 def _example_program(
@@ -75,7 +106,13 @@ def _example_program(
     env.update(low.namespace)
     exec(builtins.compile(source, "<tinygrad_edu.compile step>", "exec"), env)
     return _ExampleProgram(
-        len(outs), single, low.params, env["forward_batch"], env["backward_batch"], source
+        len(outs),
+        single,
+        low.params,
+        env["forward_batch"],
+        env["backward_batch"],
+        source,
+        _zero_skippable(outs, leaves, params),
     )
 
 
@@ -92,6 +129,11 @@ class CompiledStep:
     gradient seeds the replayed backward pass, example by example in the order ``backward()``
     would visit them. ``step(X, y)`` leaves every parameter's ``.grad`` exactly as
     ``optimizer.zero_grad(); objective.backward()`` would, and returns the loss and outputs.
+
+    An example whose seeds are all exactly 0 (a hinge already met, say) has its replayed
+    backward skipped when that changes nothing: every op of its graph has finite local
+    gradients given finite values, and its values and the parameters are finite, so it would
+    add only ±0.0 (``skipped_examples`` counts them).
 
     A loss that reads the outputs out of example order, or puts parameters inside the loss,
     cannot be split this way: those steps run eagerly (``eager_steps`` counts them).
@@ -115,6 +157,7 @@ class CompiledStep:
         self.programs: dict[int, _ExampleProgram] = {}
         self.compiled_steps = 0
         self.eager_steps = 0
+        self.skipped_examples = 0  # replayed backward passes skipped: all-zero seeds
         self._checked = 0
         self._broken = False
         self._glue: dict[tuple[Any, str], Callable[..., Any]] = {}
@@ -212,8 +255,20 @@ class CompiledStep:
         # the model's backward, last example first (the order backward() visits them)
         offsets = list(itertools.accumulate((p.n_outputs for p in programs), initial=0))
         items: list[tuple[_ExampleProgram, Any]] = []
+        params_finite = _all_finite(P)
         for i in range(len(X) - 1, -1, -1):
-            items.append((programs[i], (results[i][1], seeds[offsets[i] : offsets[i + 1]])))
+            program = programs[i]
+            example_seeds = seeds[offsets[i] : offsets[i + 1]]
+            tape = results[i][1]
+            if (
+                program.zero_skippable
+                and not any(example_seeds)  # every seed ±0.0 (NaN is truthy)
+                and params_finite
+                and _all_finite(tape)
+            ):
+                self.skipped_examples += 1
+                continue  # it would add only ±0.0 to each gradient, which changes none
+            items.append((program, (tape, example_seeds)))
         for program, run in _runs([p for p, _ in items], [it for _, it in items]):
             used = [grads[k] for k in program.params]
             new = program.backward(run, [P[k] for k in program.params], used)
