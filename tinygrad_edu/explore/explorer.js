@@ -483,6 +483,7 @@ function submit(skip) {
   S.answers.push({ question: p.q.text, where: p.where, mode: p.mode, answer: skip ? null : text,
     value: p.q.value, right, tolerance: M.tolerance });
   S.pending = null;
+  $("answer").blur(); // at once: the next arrow key steps on, whenever the browser would blur it
   $("question").hidden = true;
   const v = $("verdict");
   v.className = right === null ? "" : right ? "right" : "wrong";
