@@ -109,10 +109,8 @@ def _record(op: Primitive, parents: tuple[Value, ...], data: list[float]) -> Val
         node._prim = op
         node._parents = parents
         node._local_grads = op.rule(out, *data)
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
+        return node
+    return _detached(node)
 
 
 def _dot(
@@ -127,10 +125,8 @@ def _dot(
         node._prim = _DOT
         node._parents = (*weights, *inputs, bias)
         node._local_grads = (*input_data, *ws, 1.0)
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
+        return node
+    return _detached(node)
 
 
 # apply() for one and two parents: the same steps without building lists, because these
@@ -210,6 +206,23 @@ _log = math.log
 _tanh = math.tanh
 
 
+def _detached(node: Value) -> Value:
+    """The end of every inlined operator inside no_grad: a leaf holding the value."""
+    node._prim = None
+    node._parents = node._local_grads = ()
+    return node
+
+
+def _unary(node: Value, op: Primitive, parent: Value, local: tuple[float, ...]) -> Value:
+    """The end of an inlined one-parent operator: record the edge unless in no_grad."""
+    if _no_grad_blocks == 0 or _depth.get() == 0:
+        node._prim = op
+        node._parents = (parent,)
+        node._local_grads = local
+        return node
+    return _detached(node)
+
+
 def _fast_add(self: Value, other: Operand) -> Value:
     if other.__class__ is not _Node and other.__class__ is not _Value:
         other = _lift(other, "add")
@@ -220,25 +233,12 @@ def _fast_add(self: Value, other: Operand) -> Value:
         node._prim = _ADD
         node._parents = (self, other)
         node._local_grads = _ONE_ONE
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
+        return node
+    return _detached(node)
 
 
 def _fast_radd(self: Value, other: Operand) -> Value:
-    left = _lift(other, "add")
-    node = _Node()
-    node.data = left.data + self.data
-    node.grad = 0.0
-    if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._prim = _ADD
-        node._parents = (left, self)
-        node._local_grads = _ONE_ONE
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
+    return _fast_add(_lift(other, "add"), self)  # number + Value: the number comes first
 
 
 def _fast_mul(self: Value, other: Operand) -> Value:
@@ -253,39 +253,12 @@ def _fast_mul(self: Value, other: Operand) -> Value:
         node._prim = _MUL
         node._parents = (self, other)
         node._local_grads = (y, x)
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
+        return node
+    return _detached(node)
 
 
 def _fast_rmul(self: Value, other: Operand) -> Value:
-    left = _lift(other, "mul")
-    x = left.data
-    y = self.data
-    node = _Node()
-    node.data = x * y
-    node.grad = 0.0
-    if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._prim = _MUL
-        node._parents = (left, self)
-        node._local_grads = (y, x)
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
-
-
-def _unary(node: Value, op: Primitive, parent: Value, local: tuple[float, ...]) -> Value:
-    """The end of every inlined one-parent operator: record the edge unless in no_grad."""
-    if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._prim = op
-        node._parents = (parent,)
-        node._local_grads = local
-    else:
-        node._prim = None
-        node._parents = node._local_grads = ()
-    return node
+    return _fast_mul(_lift(other, "mul"), self)
 
 
 def _fast_neg(self: Value) -> Value:
@@ -297,7 +270,7 @@ def _fast_neg(self: Value) -> Value:
         node._parents = (self,)
         node._local_grads = _MINUS_ONE
         return node
-    return _unary(node, _NEG, self, _MINUS_ONE)
+    return _detached(node)
 
 
 def _fast_relu(self: Value) -> Value:
@@ -315,7 +288,7 @@ def _fast_relu(self: Value) -> Value:
         node._parents = (self,)
         node._local_grads = local
         return node
-    return _unary(node, _RELU, self, local)
+    return _detached(node)
 
 
 def _fast_exp(self: Value) -> Value:
