@@ -265,12 +265,7 @@ def _fast_neg(self: Value) -> Value:
     node = _Node()
     node.data = -self.data
     node.grad = 0.0
-    if _no_grad_blocks == 0 or _depth.get() == 0:
-        node._prim = _NEG
-        node._parents = (self,)
-        node._local_grads = _MINUS_ONE
-        return node
-    return _detached(node)
+    return _unary(node, _NEG, self, _MINUS_ONE)
 
 
 def _fast_relu(self: Value) -> Value:
@@ -283,7 +278,7 @@ def _fast_relu(self: Value) -> Value:
     else:
         node.data = x  # NaN lands here: it passes through, with local gradient 0
         local = (1.0,) if x > 0.0 else (0.0,)
-    if _no_grad_blocks == 0 or _depth.get() == 0:
+    if _no_grad_blocks == 0 or _depth.get() == 0:  # _unary, inlined: one per neuron
         node._prim = _RELU
         node._parents = (self,)
         node._local_grads = local
