@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench setup graphviz browser torch clean
+.PHONY: demo test lint typecheck pytest bench setup graphviz browser torch js clean
 
 demo: setup graphviz
 	$(PY) -m tinygrad_edu demo
 
-test: setup graphviz browser torch lint typecheck pytest
+test: setup graphviz browser torch js lint typecheck pytest
 
 lint: setup
 	$(VENV)/bin/ruff check tinygrad_edu tests benchmarks
@@ -20,7 +20,7 @@ typecheck: setup
 	$(VENV)/bin/mypy --strict tinygrad_edu
 
 # The unit tests and the lessons: every notebook is executed (nbmake), so one that breaks fails.
-pytest: setup graphviz browser
+pytest: setup graphviz browser js
 	$(VENV)/bin/pytest -q -p no:cacheprovider --doctest-modules tinygrad_edu
 	$(VENV)/bin/pytest -q --nbmake tests notebooks
 
@@ -82,5 +82,19 @@ torch: setup
 	  echo "      (install it with: pip install 'tinygrad_edu[torch]')"; \
 	fi
 
+# The JavaScript tools (Pyodide for the live page, @viz-js/viz, axe-core for the accessibility
+# checks) come from the npm registry by name at the versions pinned in package-lock.json, into
+# node_modules/ (npm's own cache keeps them between runs). Never from a CDN at run time.
+JS_STAMP := node_modules/.installed
+js: $(JS_STAMP)
+
+$(JS_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch $(JS_STAMP); \
+	else \
+	  echo "note: npm is not installed; the live page and the accessibility checks need it"; \
+	  echo "      install it with: sudo apt-get install npm  (Node.js 18 or newer)"; \
+	fi
+
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache out
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache out node_modules
