@@ -242,7 +242,7 @@ def test_cli_demo_forward_graph_has_one_box_per_neuron(demo: tuple[Path, Run]) -
             if key.startswith(name + "."):
                 short = key[len(name) + 1 :]
                 assert f"{short} = {g4(value)}" in body, (name, short)
-    inputs = {k for k, v in svg.nodes.items() if v and v[0] in ("x1", "x2")}
+    inputs = {k for k, v in svg.nodes.items() if v and v[0] in ("x[0]", "x[1]")}
     assert len(inputs) == 2
     first_layer = {k for k, v in neurons.items() if v[0].startswith("layers.0.")}
     assert {(s, d) for s, d in svg.edges if s in inputs} == {
@@ -257,11 +257,11 @@ def test_cli_demo_neuron_graph_is_the_full_scalar_graph(demo: tuple[Path, Run]) 
     svg = read_svg(out / "neuron_graph.svg")
     values = {k: v for k, v in svg.nodes.items() if re.fullmatch(r"v\d+", k)}
     ops = {k: v for k, v in svg.nodes.items() if re.fullmatch(r"op\d+", k)}
-    assert len(values) == 7  # x1, x2, w.0, w.1, b, Σwx+b, σ
+    assert len(values) == 7  # x[0], x[1], w.0, w.1, b, Σwx+b, σ
     assert sorted(t[0] for t in ops.values()) == ["Σwx+b", "σ"]
     assert len(svg.nodes) == 9
     first = [t[0] for t in values.values()]
-    assert {"x1", "x2", "w.0", "w.1", "b"} <= set(first)
+    assert {"x[0]", "x[1]", "w.0", "w.1", "b"} <= set(first)
     by_name = {t[0]: t for t in values.values()}
     for short in ("w.0", "w.1", "b"):
         assert f"data {g4(params['layers.0.neurons.0.' + short])}" in by_name[short]

@@ -347,11 +347,11 @@ def test_manual_broken_sigmoid_derivative_is_caught_and_named() -> None:
     assert all(r.ok for r in report.rows if r.layer == 2)
     text = str(report)
     for line in text.splitlines():
-        if line.startswith("layers.0.") or line.startswith("layers.1."):
+        if line.startswith(("W1[", "b1[", "W2[", "b2[")):
             assert line.endswith("MISMATCH: delta eqs off")
-        elif line.startswith("layers.2.neurons"):
+        elif line.startswith(("W3[", "b3[")):
             assert line.endswith("ok")
-    assert "MISMATCH: 32 of 37 parameters disagree: layers.0.neurons.0.w.0," in text
+    assert "MISMATCH: 32 of 37 parameters disagree: W1[0, 0], W1[0, 1]," in text
     assert "**MISMATCH: 32 of 37" in report.to_markdown()
 
     # without the shortcut, the output layer's δᴸ = ∂ℓ/∂a ⊙ σ′(z) is wrong too
@@ -475,12 +475,14 @@ def test_manual_report_text_and_markdown_contain_the_numbers() -> None:
     dw = f"{y_hat * y_hat * (1 - y_hat) * x:.10g}"
     assert dw.startswith("0.05571")
     text, md = str(report), report.to_markdown()
-    line = next(s for s in text.splitlines() if s.startswith("layers.0.neurons.0.w.0"))
-    assert line.split()[1:4] == [dw, dw, line.split()[3]] and line.endswith("ok")
-    assert abs(float(line.split()[3]) - float(dw)) <= 1e-9
-    assert f"| layers.0.neurons.0.w.0 | {dw} | {dw} |" in md
+    line = next(s for s in text.splitlines() if s.startswith("W1[0, 0]"))
+    cells = line.split()  # W1[0, 0] splits in two
+    assert cells[2] == "layers.0.neurons.0.w.0"
+    assert cells[3:6] == [dw, dw, cells[5]] and line.endswith("ok")
+    assert abs(float(cells[5]) - float(dw)) <= 1e-9
+    assert f"| W1[0, 0] | layers.0.neurons.0.w.0 | {dw} | {dw} |" in md
     assert f"{0.5 * y_hat**2:.12g}" in text and f"{0.5 * y_hat**2:.12g}" in md
-    assert "layers.0 (l=1)" in text and "| layers.0 (l=1) | 1×1 | sigmoid |" in md
+    assert "W1, b1 (layers.0)" in text and "| W1, b1 (layers.0) | 1×1 | sigmoid |" in md
     assert text.splitlines()[-1].startswith("OK: all 2 parameters agree")
     assert report.max_abs_diff == max(r.abs_diff for r in report.rows) <= 1e-9
 

@@ -58,8 +58,13 @@ def test_report_html_is_a_table_with_every_parameters_numbers() -> None:
     page = report._repr_html_()
     parser = _Cells()
     parser.feed(page)
-    by_name = {r[0]: r for r in parser.rows if r and ".neurons." in r[0]}
+    # the tensor name first (W1[0, 0]), the module path second
+    by_name = {r[1]: r[1:] for r in parser.rows if len(r) > 1 and ".neurons." in r[1]}
     assert list(by_name) == [name for name, _ in model.named_parameters()]
+    assert [r[0] for r in parser.rows if len(r) > 1 and ".neurons." in r[1]][:2] == [
+        "W1[0, 0]",
+        "W1[0, 1]",
+    ]
     for row in report.rows:
         cells = by_name[row.name]
         assert float(cells[1]) == pytest.approx(row.engine, rel=1e-9, abs=1e-15)
@@ -193,7 +198,8 @@ def test_crosscheck_torch_off_gives_no_column_and_no_note() -> None:
     report = manual.crosscheck(_xor_net(), XOR_X, XOR_Y, with_torch=False)
     assert report.torch_note == "" and not report.has_torch
     assert report.row_head() == [
-        "parameter", "engine", "delta eqs", "numerical", "max abs diff", "max rel diff", "status"
+        "parameter", "path", "engine", "delta eqs", "numerical", "max abs diff", "max rel diff",
+        "status",
     ]  # fmt: skip
 
 
@@ -215,7 +221,7 @@ def test_crosscheck_torch_column_agrees_with_the_engine(
     report = manual.crosscheck(model, XOR_X, y, loss=loss)
     assert report.has_torch and report.ok, str(report)
     assert "vs PyTorch" in str(report).splitlines()[0]
-    assert report.row_head()[4] == "PyTorch"
+    assert report.row_head()[5] == "PyTorch"
     for row in report.rows:
         # the same arithmetic in another order: rounding only
         assert row.torch == pytest.approx(row.engine, rel=1e-10, abs=1e-14), row.name

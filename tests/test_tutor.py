@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import sigmoid as _sig
 from strategies import dags, leaves_for, seeds
@@ -47,13 +47,26 @@ RIGHT_RULES: dict[str, Callable[..., Any]] = {
     "mul": lambda a, b, out: (b, a),
     "div": lambda a, b, out: (1.0 / b, -a / b**2),
     "pow": lambda a, b, out: (b * a ** (b - 1.0), a**b * math.log(a)),
+    "log1p": lambda x, out: 1.0 / (1.0 + x),
+    "atan": lambda x, out: 1.0 / (1.0 + x * x),
+    "clamp": lambda x, out: 1.0 if -1.0 < x < 1.0 else 0.0,  # the table's clamp(-1, 1)
+    "leaky_relu": lambda x, out: 1.0 if x > 0 else 0.01,
+    "sum": lambda x1, x2, x3, out: [1.0, 1.0, 1.0],
+    "dot": lambda w1, w2, x1, x2, b, out: (x1, x2, w1, w2, 1.0),
+    "eq": lambda a, b, out: (0.0, 0.0),
+    "lt": lambda a, b, out: (0.0, 0.0),
+    "gt": lambda a, b, out: (0.0, 0.0),
 }
 
 
-def test_rule_table_covers_every_op_the_tutor_checks() -> None:
+def test_check_rule_covers_every_primitive_of_the_table_and_the_composites() -> None:
+    from tinygrad_edu import ops
+
+    assert set(tutor.RULES) == set(ops.TABLE) | {"sub", "div"}
     assert set(RIGHT_RULES) == set(tutor.RULES)
 
 
+@settings(max_examples=15)  # every op of the table per example
 @given(seed=st.integers(0, 2**31 - 1))
 def test_check_rule_never_flags_a_right_rule(seed: int) -> None:
     for name, rule in RIGHT_RULES.items():
@@ -75,6 +88,10 @@ RULE_BUGS = [
     ("div", lambda a, b, out: (-a / b**2, 1.0 / b), "reversed-operands"),
     ("pow", lambda a, b, out: (out * math.log(a), b * a ** (b - 1.0)), "reversed-operands"),
     ("tanh", lambda x, out: None, "missing-answer"),
+    ("tanh", lambda x, out: 1.0 - math.tanh(out) ** 2, "derivative-at-output"),
+    ("sigmoid", lambda x, out: _sig(out) * (1.0 - _sig(out)), "derivative-at-output"),
+    ("atan", lambda x, out: -1.0 / (1.0 + x * x), "sign"),
+    ("leaky_relu", lambda x, out: -1.0 if x > 0 else -0.01, "sign"),
 ]
 
 
@@ -87,14 +104,15 @@ def test_check_rule_names_each_injected_bug(op: str, rule: Callable[..., Any], c
 
 def test_check_rule_reports_the_first_wrong_input_with_numbers() -> None:
     report = tutor.check_rule("tanh", lambda x, out: 1.0 - x * x)
-    # the awkward inputs come first: x = 0 is right by luck (1 − 0² = 1), x = −4 is not
+    # the awkward inputs come first: the domain's end x = −3 (tanh′(−3) = 1/cosh² 3)
     assert report.first_wrong is not None
-    assert report.first_wrong.where.startswith("tanh at x = -4")
-    assert report.first_wrong.expected == pytest.approx(1.0 / math.cosh(4.0) ** 2, rel=1e-12)
-    assert report.first_wrong.got == -15.0
-    assert "-15" in report.hint and "0.00134095" in report.hint
+    assert report.first_wrong.where.startswith("tanh at x = -3")
+    assert report.first_wrong.expected == pytest.approx(1.0 / math.cosh(3.0) ** 2, rel=1e-12)
+    assert report.first_wrong.got == -8.0
+    assert "-8" in report.hint and "0.00986604" in report.hint
 
 
+@settings(max_examples=60)
 @given(
     op=st.sampled_from(sorted(RIGHT_RULES)),
     rel=st.floats(1e-6, 0.4),
@@ -106,9 +124,13 @@ def test_check_rule_catches_a_random_perturbation_without_naming_a_bug(
     right = RIGHT_RULES[op]
     calls = {"n": 0}
 
+    kinks = tutor.RULES[op].kinks
+
     def perturbed(*args: float) -> Any:
-        calls["n"] += 1
         r = right(*args)
+        if args[0] in kinks:  # at a kink any subgradient is right: not a perturbation
+            return r
+        calls["n"] += 1
         if calls["n"] - 1 != where % 14:
             return r
         if isinstance(r, tuple):
@@ -216,9 +238,29 @@ def bug_unseeded(root: Value) -> None:
     _loop(_postorder(root)[::-1])
 
 
-def bug_no_reset(root: Value) -> None:  # micrograd's loop: right once, wrong the second time
+def micrograd_convention(root: Value) -> None:  # micrograd's loop: never resets a gradient
     root.grad = 1.0
     _loop(_postorder(root)[::-1])
+
+
+def bug_resets_leaves_only(root: Value) -> None:  # interior nodes keep the last call's share
+    order = _postorder(root)
+    for n in order:
+        if not n.parents:
+            n.grad = 0.0
+    root.grad = 1.0
+    _loop(order[::-1])
+
+
+def bug_resend(root: Value) -> None:  # recursive, no topological order: shared nodes resent
+    root.grad = 1.0
+
+    def back(v: Value) -> None:
+        for p, local in zip(v.parents, v.local_grads):
+            p.grad += local * v.grad
+            back(p)
+
+    back(root)
 
 
 def bug_recursive(root: Value) -> None:
@@ -246,9 +288,17 @@ BACKWARD_BUGS = [
     (bug_forward_order, "not-topological"),
     (bug_breadth_first, "not-topological"),
     (bug_unseeded, "unseeded-root"),
-    (bug_no_reset, "doubled-on-second-call"),
+    (bug_resets_leaves_only, "doubled-on-second-call"),
     (bug_recursive, "recursion-depth"),
+    (bug_resend, "double-counting"),
 ]
+
+
+def test_check_backward_passes_micrograds_accumulating_convention_with_a_note() -> None:
+    report = tutor.check_backward(micrograd_convention)
+    assert report.ok, str(report)
+    assert any("convention" in note and "zero_grad" in note for note in report.extra)
+    assert tutor.check_backward(right_backward).extra == ()
 
 
 @pytest.mark.parametrize("good", [right_backward, kahn_backward])
@@ -277,6 +327,7 @@ def test_check_backward_names_the_first_wrong_node_with_its_sum() -> None:
     assert "(-1.5)·0.8 + (-1.5)·0.8 = -2.4" in report.hint
 
 
+@settings(max_examples=15)  # a whole battery per example
 @given(case=st.integers(0, 5), node=st.integers(0, 50), delta=st.floats(1e-6, 0.5))
 def test_check_backward_catches_a_random_perturbation_without_naming_a_bug(
     case: int, node: int, delta: float
@@ -341,6 +392,7 @@ def _level2_with_shared_node() -> tutor.Worksheet:
 GRADIENT_BUGS = (
     "missing-upstream",
     "input-instead-of-output",
+    "derivative-at-output",
     "reversed-operands",
     "sign",
     "unseeded-root",
@@ -357,6 +409,7 @@ def test_check_gradients_names_each_injected_bug() -> None:
     wrong = {  # the codes must be GRADIENT_BUGS, in this order
         "missing-upstream": {"z": sp},
         "input-instead-of-output": {"z": z * (1.0 - z) * s},
+        "derivative-at-output": {"z": _sig(s) * (1.0 - _sig(s)) * s},
         "reversed-operands": {"w": 1.2 * dz},
         "sign": {"b": -dz},
         "unseeded-root": {"L": 0.0},
@@ -423,30 +476,46 @@ XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 XOR_Y = [0.0, 1.0, 1.0, 0.0]
 
 
-def right_backprop(weights: Any, X: Any, Y: Any, *, bug: str = "") -> list[Any]:
-    """The delta equations for sigmoid layers and BCE, column by column (one example at a
-    time), written here independently of tinygrad_edu.manual; ``bug`` injects one mistake."""
+def right_backprop(
+    weights: Any, X: Any, Y: Any, *, bug: str = "", hidden: str = "sigmoid"
+) -> list[Any]:
+    """The delta equations for ``hidden`` layers, a sigmoid output and BCE, example by example
+    (one at a time), written here independently of tinygrad_edu.manual; ``bug`` injects one
+    mistake."""
     m = len(X)
     grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in weights]
+
+    def act(z: Any, last: bool) -> Any:
+        return 1.0 / (1.0 + np.exp(-z)) if last or hidden == "sigmoid" else np.tanh(z)
+
+    def slope(z: Any, a: Any) -> Any:
+        if bug == "no-sigma-prime":
+            return 1.0
+        if hidden == "tanh":
+            return 1.0 - z**2 if bug == "tanh-z" else 1.0 - a**2
+        s = 1.0 / (1.0 + np.exp(-(a if bug == "sigma-of-a" else z)))
+        return s * (1.0 - s)
+
     for x, y in zip(X, Y):
         acts, zs = [np.asarray(x, dtype=float)], []
-        for W, b in weights:
+        for i, (W, b) in enumerate(weights):
             zs.append(W @ acts[-1] + b)
-            acts.append(1.0 / (1.0 + np.exp(-zs[-1])))
+            acts.append(act(zs[-1], i == len(weights) - 1))
         a = acts[-1]
         delta = (a - y) * a * (1.0 - a) if bug == "output" else (a - y) / a.size
+        if bug == "negated":
+            delta = -delta
         for i in range(len(weights) - 1, -1, -1):
             dW, db = grads[i]
-            dW += np.outer(delta, acts[i])
+            dW += np.outer(acts[i], delta) if bug == "dW-T" else np.outer(delta, acts[i])
             db += delta
             if i:
                 W = weights[i][0]
                 back = W @ delta if bug == "transpose" else W.T @ delta
-                z = acts[i] if bug == "sigma-of-a" else zs[i - 1]
-                s = 1.0 / (1.0 + np.exp(-z))
-                delta = back * s * (1.0 - s)
+                delta = back * slope(zs[i - 1], acts[i])
     scale = 1.0 if bug == "m" else 1.0 / m
-    return [(dW * scale, db * scale) for dW, db in grads]
+    bias_scale = 1.0 if bug in ("m", "bias-m") else 1.0 / m
+    return [(dW * scale, db * bias_scale) for dW, db in grads]
 
 
 DELTA_BUGS = [
@@ -454,7 +523,42 @@ DELTA_BUGS = [
     ("sigma-of-a", "sigma-prime-of-a"),
     ("output", "wrong-output-delta"),
     ("transpose", "missing-transpose"),
+    ("negated", "all-negated"),
+    ("bias-m", "bias-missing-1-over-m"),
+    ("no-sigma-prime", "missing-sigma-prime"),
 ]
+
+
+def _square_net() -> tuple[MLP, list[list[float]], list[list[float]]]:
+    net = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=4)
+    return net, [[0.1, -0.5], [1.0, 0.2]], [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_check_delta_names_dw_the_wrong_way_round_on_square_layers() -> None:
+    net, X, Y = _square_net()
+
+    def mine(weights: Any, X: Any, Y: Any) -> list[Any]:
+        return right_backprop(weights, X, Y, bug="dW-T")
+
+    report = tutor.check_delta(mine, net, X, Y, loss="bce")
+    assert report.diagnosis == "dW-transposed", str(report)
+
+
+def test_check_delta_names_tanh_prime_written_in_z() -> None:
+    net = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=2)
+    assert tutor.check_delta(
+        lambda w, X, Y: right_backprop(w, X, Y, hidden="tanh"), net, XOR_X, XOR_Y
+    ).ok
+    report = tutor.check_delta(
+        lambda w, X, Y: right_backprop(w, X, Y, hidden="tanh", bug="tanh-z"), net, XOR_X, XOR_Y
+    )
+    assert report.diagnosis == "tanh-prime-of-z", str(report)
+    # the advice speaks of the network's own activation, tanh, not of σ
+    wrong_sig = tutor.check_delta(
+        lambda w, X, Y: right_backprop(w, X, Y, hidden="tanh", bug="no-sigma-prime"),
+        net, XOR_X, XOR_Y,
+    )  # fmt: skip
+    assert wrong_sig.diagnosis == "missing-sigma-prime" and "1 − a²" in wrong_sig.hint
 
 
 def test_check_delta_accepts_the_right_equations_on_xor() -> None:
@@ -473,8 +577,7 @@ def test_check_delta_names_each_injected_bug_on_xor(bug: str, code: str) -> None
 
 
 def test_check_delta_names_a_missing_transpose_on_square_layers_too() -> None:
-    net = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=4)
-    X, Y = [[0.1, -0.5], [1.0, 0.2]], [[1.0, 0.0], [0.0, 1.0]]
+    net, X, Y = _square_net()
     assert tutor.check_delta(right_backprop, net, X, Y, loss="bce").ok
 
     def mine(weights: Any, X: Any, Y: Any) -> list[Any]:
@@ -483,7 +586,7 @@ def test_check_delta_names_a_missing_transpose_on_square_layers_too() -> None:
     report = tutor.check_delta(mine, net, X, Y, loss="bce")
     assert report.diagnosis == "missing-transpose", str(report)
     # the output layer is right; the first wrong entry is in layer 1
-    assert report.first_wrong is not None and report.first_wrong.where.startswith("layer 1")
+    assert report.first_wrong is not None and report.first_wrong.where.startswith("∂L/∂W1[")
 
 
 def test_check_delta_on_the_worked_neuron_names_the_first_wrong_parameter() -> None:
@@ -499,11 +602,12 @@ def test_check_delta_on_the_worked_neuron_names_the_first_wrong_parameter() -> N
     report = tutor.check_delta(mine, net, [[0.5]], [0.0], loss="half_sse")
     assert not report.ok and report.diagnosis is None
     assert report.first_wrong is not None
-    assert report.first_wrong.where == "layer 1 (layers.0) dW[0,0]"
+    assert report.first_wrong.where == "∂L/∂W1[0, 0]"
     assert report.first_wrong.expected == pytest.approx(0.055712, abs=5e-7)
     assert report.first_wrong.got == pytest.approx(2 * 0.055712, abs=1e-6)
 
 
+@settings(max_examples=25)
 @given(seed=seeds(), sizes=st.lists(st.integers(1, 4), min_size=1, max_size=3))
 def test_check_delta_never_flags_the_right_equations(seed: int, sizes: list[int]) -> None:
     net = MLP(2, [*sizes, 1], activation="sigmoid", output_activation="sigmoid", seed=seed)
@@ -511,6 +615,7 @@ def test_check_delta_never_flags_the_right_equations(seed: int, sizes: list[int]
     assert report.ok, str(report)
 
 
+@settings(max_examples=25)
 @given(layer=st.integers(0, 2), entry=st.integers(0, 20), rel=st.floats(1e-5, 0.5))
 def test_check_delta_catches_a_random_perturbation_without_naming_a_bug(
     layer: int, entry: int, rel: float
@@ -533,8 +638,8 @@ def test_check_delta_explains_a_wrong_shape() -> None:
         return [(dW.T, db) for dW, db in right_backprop(weights, X, Y)]
 
     report = tutor.check_delta(transposed, examples.xor_network(), XOR_X, XOR_Y)
-    assert not report.ok and report.diagnosis == "missing-transpose"
-    assert "must have shape (4, 2)" in report.hint
+    assert not report.ok and report.diagnosis == "dW-transposed"
+    assert "dW1 must have shape (4, 2)" in report.hint
 
 
 # --------------------------------------------------------------------------- reports
@@ -543,7 +648,7 @@ def test_report_shows_the_same_facts_as_text_markdown_and_html() -> None:
     text, md, page = str(report), report._repr_markdown_(), report._repr_html_()
     for view in (text, md, page):
         assert "sign" in view and "1e-09" in view and "expected -1, got 1" in view
-    assert md.startswith("**check_rule('sub')** ❌")
+    assert md.startswith("**check\\_rule('sub')** ❌")  # Markdown-escaped
     assert page.count("<tr>") == len(report.lines()) - 1
     ok = tutor.check_rule("sub", RIGHT_RULES["sub"])
     assert "✔" in ok._repr_html_() and "diagnosis" not in str(ok)
@@ -562,6 +667,8 @@ def test_every_catalogued_bug_is_diagnosed_by_some_test() -> None:
     # each table is tested above entry by entry, requiring exactly its code
     required = {code for _, _, code in RULE_BUGS} | {code for _, code in BACKWARD_BUGS}
     required |= {code for _, code in DELTA_BUGS} | set(GRADIENT_BUGS)
+    required |= {"dW-transposed", "tanh-prime-of-z"}  # the two delta tests after DELTA_BUGS
+    required |= {"did-not-finish", "changed-the-library"}  # tests/test_tutor_sandbox.py
     assert required == set(tutor.BUGS)
 
 

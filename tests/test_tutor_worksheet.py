@@ -57,28 +57,31 @@ def test_worksheet_level_1_key_matches_the_closed_form(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_worksheet_level_3_key_matches_the_closed_form(seed: int) -> None:
-    ws = tutor.worksheet(seed, 3)  # L = (tanh(x1·w1 + x2·w2 + b) − y)²
+    ws = tutor.worksheet(seed, 3)  # L = (tanh(x[0]·W1[0, 0] + x[1]·W1[0, 1] + b1[0]) − y)²
     v = _by_label(ws)
-    o = math.tanh(v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"])
+    o = math.tanh(v["x[0]"] * v["W1[0, 0]"] + v["x[1]"] * v["W1[0, 1]"] + v["b1[0]"])
     dn = 2.0 * (o - v["y"]) * (1.0 - o * o)
     key = ws.answer_key
-    assert key["w1"] == pytest.approx(dn * v["x1"], rel=1e-12)
-    assert key["x2"] == pytest.approx(dn * v["w2"], rel=1e-12)
-    assert key["b"] == pytest.approx(dn, rel=1e-12)
+    assert key["W1[0, 0]"] == pytest.approx(dn * v["x[0]"], rel=1e-12)
+    assert key["x[1]"] == pytest.approx(dn * v["W1[0, 1]"], rel=1e-12)
+    assert key["b1[0]"] == pytest.approx(dn, rel=1e-12)
+    assert key["z1[0]"] == pytest.approx(dn, rel=1e-12) and "a1[0]" in key
     assert key["y"] == pytest.approx(-2.0 * (o - v["y"]), rel=1e-12)
 
 
 def test_worksheet_level_4_shares_its_inputs_between_two_neurons() -> None:
     ws = tutor.worksheet(5, 4)
-    x1 = next(n for n in ws.nodes if n.label == "x1")
-    users = [n for n in ws.nodes if x1 in n.parents]
+    x0 = next(n for n in ws.nodes if n.label == "x[0]")  # named as the delta equations do
+    users = [n for n in ws.nodes if x0 in n.parents]
     assert len(users) == 2
     v = _by_label(ws)
-    h1, h2 = math.tanh(v["n1"]), math.tanh(v["n2"])
-    out = h1 * v["v1"] + h2 * v["v2"] + v["c"]
+    h1, h2 = math.tanh(v["z1[0]"]), math.tanh(v["z1[1]"])
+    out = h1 * v["W2[0, 0]"] + h2 * v["W2[0, 1]"] + v["b2[0]"]
     d_out = 2.0 * (out - v["y"])
-    expected = d_out * (v["v1"] * (1 - h1**2) * v["w11"] + v["v2"] * (1 - h2**2) * v["w21"])
-    assert ws.answer_key["x1"] == pytest.approx(expected, rel=1e-12)
+    expected = d_out * (
+        v["W2[0, 0]"] * (1 - h1**2) * v["W1[0, 0]"] + v["W2[0, 1]"] * (1 - h2**2) * v["W1[1, 0]"]
+    )
+    assert ws.answer_key["x[0]"] == pytest.approx(expected, rel=1e-12)
 
 
 def test_worksheet_tables_are_blank_in_markdown_latex_and_html() -> None:
@@ -86,7 +89,7 @@ def test_worksheet_tables_are_blank_in_markdown_latex_and_html() -> None:
     md = ws.markdown()
     assert md.splitlines()[2] == "| order | node | made by | value | grad |"
     last = md.splitlines()[-1]
-    assert last.startswith(f"| {len(ws.nodes)} | L | *(") and last.endswith(
+    assert last.startswith(f"| {len(ws.nodes)} | L | \\*(") and last.endswith(
         f"| {ws.nodes[-1].data:.6g} |  |"
     )
     tex = ws.latex()

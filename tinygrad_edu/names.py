@@ -6,6 +6,10 @@ from 1, as the lesson does (W⁽¹⁾ is the first weight matrix): neuron j's we
 the entry ``W<l+1>[j, i]`` (row = output unit, column = input, W stored as nₗ × nₗ₋₁) and its
 bias is ``b<l+1>[j]``.
 
+The same scheme names every other quantity a learner reads: the inputs ``x[0]``, the
+pre-activations ``z1[0]``, the activations ``a1[0]`` and the deltas ``δ2[3]`` (the drawings'
+edge labels, the explorer, the cross-check tables, the tutor's hints, the worksheets).
+
 >>> tensor_name("layers.1.neurons.3.w.0")
 'W2[3, 0]'
 >>> scalar_name("b2[3]")
@@ -22,9 +26,13 @@ from . import checks
 
 __all__ = [
     "TensorEntry",
+    "activation_name",
+    "delta_name",
+    "input_name",
     "name_map",
     "parse_scalar_name",
     "parse_tensor_name",
+    "pre_activation_name",
     "scalar_name",
     "tensor_name",
 ]
@@ -49,6 +57,35 @@ class TensorEntry(NamedTuple):
         if self.col is None:
             return f"{self.tensor}{self.layer}[{self.row}]"
         return f"{self.tensor}{self.layer}[{self.row}, {self.col}]"
+
+
+def activation_name(layer: int, unit: int) -> str:
+    """Unit ``unit`` of layer ``layer``'s activation (layers from 1; layer 0 is the input x).
+
+    >>> activation_name(1, 0), activation_name(0, 2)
+    ('a1[0]', 'x[2]')
+    """
+    return f"x[{unit}]" if layer == 0 else f"a{layer}[{unit}]"
+
+
+def pre_activation_name(layer: int, unit: int) -> str:
+    """zˡ of one unit: ``z2[3]`` (layers from 1)."""
+    return f"z{layer}[{unit}]"
+
+
+def delta_name(layer: int, unit: int) -> str:
+    """δˡ = ∂L/∂zˡ of one unit: ``δ2[3]`` (layers from 1)."""
+    return f"δ{layer}[{unit}]"
+
+
+def input_name(layer_index: int, k: int) -> str:
+    """The k-th input of ``model.layers[layer_index]`` (0-based, as in the module):
+    ``x[k]`` for the first layer, the previous layer's activation after it.
+
+    >>> input_name(0, 1), input_name(2, 3)
+    ('x[1]', 'a2[3]')
+    """
+    return activation_name(layer_index, k)
 
 
 def _text(name: object, where: str) -> str:

@@ -108,15 +108,16 @@ def one_forward_pass(model: MLP, x: Sequence[float], target: float) -> tuple[Val
     """The BCE loss of one example through ``model``, after backward(); (loss, first neuron)."""
     from .. import losses
     from ..engine import Value
+    from ..names import activation_name, input_name
 
-    inputs = [Value(float(v), f"x{k + 1}") for k, v in enumerate(x)]
+    inputs = [Value(float(v), input_name(0, k)) for k, v in enumerate(x)]  # x[0], x[1]
     hidden = model.layers[0](inputs)
     out: list[Value] = hidden
     for layer in model.layers[1:]:
         out = layer(out)
     loss = losses.bce(out[0], target)
     loss.label = "L"
-    hidden[0].label = "a (layers.0.neurons.0)"
+    hidden[0].label = activation_name(1, 0)  # a1[0], the first hidden unit
     model.zero_grad()
     loss.backward()
     return loss, hidden[0]
@@ -131,7 +132,7 @@ def _graphs(model: MLP, out: Path) -> tuple[Files, list[str]]:
     files = [(path, f"one forward pass (x = {X[2]}, y = {y[2]}), one box per neuron")]
     notes = [note] if note else []
     path, note = render(neuron, out / "neuron_graph.svg", params=model, grads_computed=True)
-    files.append((path, "the full scalar graph of neuron layers.0.neurons.0, with ∂L/∂·"))
+    files.append((path, "the full scalar graph of a1[0] (layers.0.neurons.0), with ∂L/∂·"))
     return files, notes + ([note] if note and not notes else [])
 
 
@@ -184,7 +185,7 @@ def _summary(model: MLP, history: History, crosscheck_line: str) -> list[str]:
         "measures)",
         f"{sum(right)}/4 classified correctly; trained in {history.seconds:.1f} s",
         "",
-        *table(["x1", "x2", "target", "output", "right"], rows),
+        *table(["x[0]", "x[1]", "target", "output", "right"], rows),
         "",
         crosscheck_line,
     ]

@@ -103,7 +103,15 @@ class LayerSummary:
     max_abs_diff: float  # max |engine − delta| over the layer's parameters
 
 
-_ROW_HEAD = ("parameter", "engine", "delta eqs", "numerical", "max abs diff", "max rel diff")
+_ROW_HEAD = (
+    "parameter",
+    "path",
+    "engine",
+    "delta eqs",
+    "numerical",
+    "max abs diff",
+    "max rel diff",
+)
 _LAYER_HEAD = (
     "layer",
     "W shape",
@@ -211,7 +219,7 @@ class CrosscheckReport:
             diffs += f", max |PyTorch − engine| = {self.max_torch_diff:.2e}"
         if self.ok:
             return f"OK: all {len(self.rows)} parameters agree ({diffs})"
-        bad = self.mismatches
+        bad = [_tensor_name(name) for name in self.mismatches]
         what = f"{len(bad)} of {len(self.rows)} parameters disagree: {', '.join(bad)}"
         if not self.loss_ok:
             what = "the loss values differ; " + what
@@ -221,12 +229,13 @@ class CrosscheckReport:
         """The parameter table's column names (with PyTorch when there is that column)."""
         head = list(_ROW_HEAD)
         if self.has_torch:
-            head.insert(4, "PyTorch")
+            head.insert(5, "PyTorch")
         return [*head, "status"]
 
     def row_cells(self, r: ParameterRow) -> list[str]:
         """One parameter's cells, as in :meth:`row_head`."""
-        cells = [r.name, f"{r.engine:.10g}", f"{r.delta:.10g}"]
+        # the delta equations' name first (W2[3, 0], layers from 1), the module path second
+        cells = [_tensor_name(r.name), r.name, f"{r.engine:.10g}", f"{r.delta:.10g}"]
         cells.append(f"{r.numerical:.10g}" if self.numerical else "-")
         if self.has_torch:
             cells.append(f"{r.torch:.10g}")
@@ -235,7 +244,7 @@ class CrosscheckReport:
     def layer_cells(self, s: LayerSummary) -> list[str]:
         """One layer's summary cells."""
         return [
-            f"layers.{s.index} (l={s.index + 1})",
+            f"W{s.index + 1}, b{s.index + 1} (layers.{s.index})",
             f"{s.nout}×{s.nin}",
             s.activation,
             f"{s.dW_norm:.4e}",
@@ -287,6 +296,16 @@ class CrosscheckReport:
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text("CrosscheckReport(...)" if cycle else str(self))
+
+
+def _tensor_name(name: str) -> str:
+    """``layers.1.neurons.3.w.0`` → ``W2[3, 0]`` (a name of another form is kept)."""
+    from ..names import tensor_name
+
+    try:
+        return tensor_name(name)
+    except ValueError:
+        return name
 
 
 def text_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

@@ -9,19 +9,32 @@ from typing import Any
 
 from .. import checks
 from ..engine import Value, topo_order
-from .graphs import VARIANTS, Grads, names, reference_grads, same, users_text, uses
+from . import sandbox
+from .graphs import (
+    VARIANTS,
+    Grads,
+    micrograd_second_call,
+    names,
+    reference_grads,
+    same,
+    users_text,
+    uses,
+)
 from .report import Report, Wrong, factor, fmt
+from .tolerance import CODE_RTOL, code_rtol, dtype_of
 
-BACKWARD_RTOL = 1e-9
-TOLERANCE = f"|got − expected| ≤ {BACKWARD_RTOL:g}·max(1, |expected|) on every node"
+BACKWARD_RTOL = CODE_RTOL
+TOLERANCE = f"|got − expected| ≤ {BACKWARD_RTOL:g}·max(1, |expected|) on every node (float64)"
 DEEP = 2500  # nodes in the deep chain: more than Python's default recursion limit of 1000
 
 
-def close(got: float | None, expected: float) -> bool:
-    """The tolerance of check_backward and check_gradients."""
+def close(got: float | None, expected: float, rtol: float = BACKWARD_RTOL) -> bool:
+    """The code tolerance of check_backward: |got − expected| ≤ rtol·max(1, |expected|)."""
     if got is None or not isinstance(got, (int, float)) or math.isnan(got):
         return False
-    return abs(got - expected) <= BACKWARD_RTOL * max(1.0, abs(expected))
+    if math.isinf(got) or math.isinf(expected):
+        return got == expected
+    return abs(got - expected) <= rtol * max(1.0, abs(expected))
 
 
 def _leaves(**values: float) -> list[Value]:
@@ -111,12 +124,8 @@ def _fresh_grads(root: Value) -> None:
         n.grad = 0.0
 
 
-def _read(order: list[Value]) -> Grads:
-    return {n: n.grad for n in order}
-
-
-def _first_wrong(order: list[Value], got: Grads, want: Grads) -> Value | None:
-    return next((n for n in reversed(order) if not close(got[n], want[n])), None)
+def _first_wrong(order: list[Value], got: Grads, want: Grads, rtol: float) -> Value | None:
+    return next((n for n in reversed(order) if not close(got[n], want[n], rtol)), None)
 
 
 def _explain(node: Value, order: list[Value], want: Grads, label: dict[Value, str]) -> str:
@@ -128,11 +137,15 @@ def _explain(node: Value, order: list[Value], want: Grads, label: dict[Value, st
     return f"{label[node]} is used by {by}: its gradient is {terms} = {fmt(want[node])}."
 
 
-def _diagnose(root: Value, got: Grads) -> str | None:
-    if not close(got[root], 1.0):
+def _diagnose(root: Value, got: Grads, rtol: float) -> str | None:
+    if not close(got[root], 1.0, rtol):
         return "unseeded-root"
+
+    def near(g: float | None, w: float) -> bool:
+        return close(g, w, rtol)
+
     for code, variant in VARIANTS:
-        if same(variant(root), got, close):
+        if same(variant(root), got, near):
             return code
     return None
 
@@ -144,14 +157,75 @@ _ADVICE = {
     "not-topological": "Visit a node only after every node that uses it (reverse topological "
     "order).",
     "doubled-on-second-call": "Reset the interior gradients to 0 before each pass.",
+    "double-counting": "Send a node's gradient on once, when it is complete: sort the nodes "
+    "topologically first, then walk them in reverse with a loop.",
+}
+
+_LIKELY = {
+    "chain": "the walk probably never reaches the leaves, or revisits a node",
+    "deep": "the walk is probably quadratic or worse in the chain's length (searching a list "
+    "for each node?)",
 }
 
 
-def check_backward(my_backward: Callable[[Value], Any]) -> Report:
+@dataclass(frozen=True)
+class _Fail:
+    where: str
+    want: float
+    got: float | None
+    code: str | None
+    hint: str
+
+
+def _read_grads(order: list[Value]) -> tuple[dict[Value, float | None], str | None, str]:
+    """Every node's .grad as a float (None where it is not a number), the low-precision
+    dtype seen, and the first problem (runs inside the sandbox: a .grad may be anything)."""
+    out: dict[Value, float | None] = {}
+    low: str | None = None
+    problem = ""
+    for n in order:
+        g = n.grad
+        low = low or dtype_of(g)
+        x, why = sandbox.as_number(g)
+        out[n] = x
+        if x is None and not problem:
+            problem = why
+    return out, low, problem
+
+
+def _second_call_ok(
+    root: Value, order: list[Value], want: Grads, again: Grads, rtol: float
+) -> tuple[bool, str]:
+    """Whether the grads after a second call follow a known convention, and its note."""
+    interior = all(close(again[n], want[n], rtol) for n in order if n.parents)
+    leaves = [n for n in order if not n.parents]
+    if interior and (
+        all(close(again[n], want[n], rtol) for n in leaves)
+        or all(close(again[n], 2.0 * want[n], rtol) for n in leaves)
+    ):
+        return True, ""
+    for seed in (1.0, 2.0):
+        conv = micrograd_second_call(root, want, seed)
+        if all(close(again[n], conv[n], rtol) for n in order):
+            return True, (
+                "your backward does not reset gradients between calls, like micrograd's: each "
+                "call adds onto what the last one left, so a second call on the same graph "
+                "gives more than the gradient. That is a "
+                "convention, not a chain-rule error: call zero_grad() (set every .grad to 0) "
+                "before each backward()"
+            )
+    return False, ""
+
+
+def check_backward(my_backward: Callable[[Value], Any], *, timeout: float = 5.0) -> Report:
     """Run ``my_backward(root)`` on a battery of graphs and compare every node's ``.grad``.
 
     The graphs: a chain, ``a*a``, a diamond, a node used three times, an interior root, a leaf
     root, a second call on the same graph, and a deep chain (a recursive walk fails there).
+    Every graph is tried; the report lists each one that fails and details the first. A
+    backward that accumulates across calls, as micrograd's does, passes with a note. Each call
+    runs under ``timeout`` seconds, and anything the learner's code replaces in the library
+    is put back.
 
     >>> def good(root):
     ...     order = topo_order(root)
@@ -168,14 +242,12 @@ def check_backward(my_backward: Callable[[Value], Any]) -> Report:
         raise TypeError(
             f"check_backward: my_backward must be a function, got {checks.show(my_backward)}"
         )
+    seconds = checks.positive(timeout, "check_backward", "timeout")
     title = "check_backward"
     checked = tuple(f"{c.name} ({c.exposes})" for c in CASES)
-
-    def fail(where: str, want: float, got: float | None, code: str | None, hint: str) -> Report:
-        if code in _ADVICE:
-            hint = f"{hint} {_ADVICE[code]}"
-        return Report(title, False, TOLERANCE, checked, Wrong(where, want, got), code, hint, 1)
-
+    fails: list[_Fail] = []
+    notes: list[str] = []
+    low: str | None = None
     for case in CASES:
         root = case.build()
         order = topo_order(root)
@@ -183,68 +255,96 @@ def check_backward(my_backward: Callable[[Value], Any]) -> Report:
         want = reference_grads(root)
         _fresh_grads(root)
         where = f"graph '{case.name}'"
-        try:
+        graph = f"graph '{case.name}' ({case.exposes})"
+
+        def first_call(root: Value = root, order: list[Value] = order) -> Any:
             my_backward(root)
-        except RecursionError:
-            return fail(
-                f"{where}, node {label[root]}",
-                1.0,
-                None,
-                "recursion-depth",
-                f"Your backward hit Python's recursion limit on graph '{case.name}' "
-                f"({case.exposes}). Walk the graph with a loop and an explicit stack.",
-            )
-        except Exception as err:  # the learner's code: report any error as the answer
-            return fail(
-                f"{where}, node {label[root]}",
-                1.0,
-                None,
-                None,
-                f"Your backward raised {type(err).__name__}: {err}.",
-            )
-        got = _read(order)
-        bad = _first_wrong(order, got, want)
+            return _read_grads(order)
+
+        res = sandbox.run(first_call, seconds)
+        if res.patched:
+            notes.append(_patched(res.patched))
+            fails.append(_Fail(f"{where}, the library", 1.0, None, "changed-the-library",
+                               f"Your backward replaced part of the library on {graph}; the "
+                               "tutor put it back. Compute gradients without changing Value "
+                               "or the library's functions."))  # fmt: skip
+            continue
+        if res.timed_out:
+            likely = _LIKELY.get(case.name, "a node is probably visited again and again")
+            fails.append(_Fail(f"{where}, node {label[root]}", 1.0, None, "did-not-finish",
+                               f"Your backward did not finish on {graph} within {seconds:g} s: "
+                               f"{likely}.{res.note}"))  # fmt: skip
+            break  # another graph would likely cost the whole limit again
+        if isinstance(res.error, RecursionError):
+            fails.append(_Fail(f"{where}, node {label[root]}", 1.0, None, "recursion-depth",
+                               f"Your backward hit Python's recursion limit on {graph}. Walk "
+                               "the graph with a loop and an explicit stack."))  # fmt: skip
+            continue
+        if res.error is not None or res.value is None:
+            err = res.error
+            text = sandbox.describe(str(err))[1:-1] if err is not None else ""
+            fails.append(_Fail(f"{where}, node {label[root]}", 1.0, None, None,
+                               f"Your backward raised {type(err).__name__}: {text} on "
+                               f"{graph}."))  # fmt: skip
+            continue
+        got, dtype, problem = res.value
+        low = low or dtype
+        rtol = code_rtol(low, BACKWARD_RTOL)
+        odd = next((n for n in reversed(order) if got[n] is None), None)
+        if odd is not None:
+            fails.append(_Fail(f"{where}, node {label[odd]}", want[odd], None, None,
+                               f"After your backward, {label[odd]}.grad is {problem}; every "
+                               ".grad must be a number."))  # fmt: skip
+            continue
+        grads = {n: float(g) for n, g in got.items() if g is not None}
+        bad = _first_wrong(order, grads, want, rtol)
         if bad is not None:
-            return fail(
-                f"{where}, node {label[bad]}",
-                want[bad],
-                got[bad],
-                _diagnose(root, got),
-                f"{_explain(bad, order, want, label)} Your backward left {fmt(got[bad])}.",
-            )
+            fails.append(_Fail(f"{where}, node {label[bad]}", want[bad], grads[bad],
+                               _diagnose(root, grads, rtol),
+                               f"On {graph}: {_explain(bad, order, want, label)} Your "
+                               f"backward left {fmt(grads[bad])}."))  # fmt: skip
+            continue
         if case.twice:
-            my_backward(root)
-            again = _read(order)
-            for n in reversed(order):
-                if n.parents and not close(again[n], want[n]):
-                    return fail(
-                        f"{where}, node {label[n]} after the second call",
-                        want[n],
-                        again[n],
-                        "doubled-on-second-call",
-                        f"The first call gave {label[n]} = {fmt(want[n])}, the second "
-                        f"{fmt(again[n])}.",
-                    )
-            leaves = [n for n in order if not n.parents]
-            one = all(close(again[n], want[n]) for n in leaves)
-            two = all(close(again[n], 2.0 * want[n]) for n in leaves)
-            if not (one or two):
-                n = next(n for n in leaves if not close(again[n], 2.0 * want[n]))
-                return fail(
-                    f"{where}, leaf {label[n]} after the second call",
-                    2.0 * want[n],
-                    again[n],
-                    None,
-                    "After a second call the leaves hold either one gradient (recomputed) or "
-                    f"two (accumulated); {label[n]} holds {fmt(again[n])}.",
-                )
+            res2 = sandbox.run(first_call, seconds)
+            if not res2.ok or res2.value is None or res2.patched:
+                fails.append(_Fail(f"{where}, the second call", 1.0, None,
+                                   "did-not-finish" if res2.timed_out else None,
+                                   "Your backward failed when called a second time on the "
+                                   "same graph."))  # fmt: skip
+                continue
+            again2, _, _ = res2.value
+            again = {n: (float(g) if g is not None else math.nan) for n, g in again2.items()}
+            fine, note = _second_call_ok(root, order, want, again, rtol)
+            if fine:
+                if note:
+                    notes.append(note)
+                continue
+            n = next(n for n in reversed(order) if not close(again[n], want[n], rtol))
+            fails.append(_Fail(f"{where}, node {label[n]} after the second call", want[n],
+                               again[n], "doubled-on-second-call",
+                               f"The first call gave {label[n]} = {fmt(want[n])}, the second "
+                               f"{fmt(again[n])}."))  # fmt: skip
+    tol = _tolerance(low)
+    if not fails:
+        return Report(title, True, tol, checked, extra=tuple(notes))
+    f = fails[0]
+    hint = f.hint + (f" {_ADVICE[f.code]}" if f.code in _ADVICE else "")
+    codes = tuple(dict.fromkeys(x.code for x in fails if x.code))
     return Report(
-        title,
-        True,
-        TOLERANCE,
-        checked,
-        extra=(
-            "a second call may recompute or accumulate the leaves' gradients (both accepted); "
-            "interior gradients must be recomputed",
-        ),
+        title, False, tol, checked, Wrong(f.where, f.want, f.got), f.code, hint, len(fails),
+        tuple(notes), tuple(x.where for x in fails), codes,
+    )  # fmt: skip
+
+
+def _tolerance(low: str | None) -> str:
+    if low is None:
+        return TOLERANCE
+    return (
+        f"|got − expected| ≤ {code_rtol(low, BACKWARD_RTOL):g}·max(1, |expected|) on every "
+        f"node (your gradients are {low}: compared at {low} precision)"
     )
+
+
+def _patched(patched: tuple[str, ...]) -> str:
+    shown = ", ".join(patched[:5]) + (" …" if len(patched) > 5 else "")
+    return f"your code replaced {shown}; the tutor put it back"

@@ -21,4 +21,17 @@ BUGS: dict[str, str] = {
     "missing-1-over-m": "the batch gradients were summed, not averaged (missing 1/m)",
     "wrong-output-delta": "δᴸ for sigmoid + BCE is not a − y (σ′ was applied on top)",
     "missing-answer": "some entries were not filled in",
+    "derivative-at-output": "σ′ or tanh′ evaluated at the output: σ(out)(1 − σ(out)) or "
+    "1 − tanh(out)², where out(1 − out) and 1 − out² already take the output",
+    "tanh-prime-of-z": "tanh′ written 1 − z² in the delta equations: it is 1 − a² = 1 − tanh² z",
+    "all-negated": "every gradient has the wrong sign (y − a where a − y belongs)",
+    "bias-missing-1-over-m": "the bias gradients were summed over the batch, not averaged "
+    "(1/m missing on db only)",
+    "dW-transposed": "∂L/∂W computed as a δᵀ, the wrong way round (it is δ aᵀ, nₗ × nₗ₋₁)",
+    "double-counting": "a recursive backward sent a shared node's gradient on each time it was "
+    "reached, so paths through it were counted more than once",
+    "missing-sigma-prime": "the σ′(z) factor was left out of δ",
+    "did-not-finish": "the code did not finish within the time limit",
+    "changed-the-library": "the code replaced part of the library (a Value method, an "
+    "operator or a module function); the tutor put it back",
 }

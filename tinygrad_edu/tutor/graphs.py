@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ..engine import Value, topo_order
+from .report import fmt
 
 Grads = dict[Value, float]
 
@@ -18,11 +19,69 @@ def uses(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
     return out
 
 
+_MAX_NAME = 40
+_INFIX = {"add": "+", "mul": "*", "pow": "**"}
+
+
+def _wrap(text: str, node: Value) -> str:
+    return f"({text})" if " " in text and not node.label else text
+
+
+def _is_inner(node: Value, prim: str, exponent: float | None = None) -> bool:
+    """An unlabelled node the engine made inside a composite (−b of a − b, b⁻¹ of a / b)."""
+    p = node.primitive
+    if node.label or p is None or p.name != prim:
+        return False
+    return exponent is None or p.params == (exponent,)
+
+
+def _expression(node: Value, name: dict[Value, str]) -> str:
+    """What the learner wrote to make ``node``, from its parents' names: 'a * b', '0 - yhat'."""
+    p = node.primitive
+    ps = node.parents
+    if p is None:
+        return node.op or "?"
+    if p.name == "add" and len(ps) == 2 and _is_inner(ps[1], "neg"):
+        return f"{_wrap(name[ps[0]], ps[0])} - {_wrap(name[ps[1].parents[0]], ps[1].parents[0])}"
+    if p.name == "mul" and len(ps) == 2 and _is_inner(ps[1], "powc", -1.0):
+        b = ps[1].parents[0]
+        return f"{_wrap(name[ps[0]], ps[0])} / {_wrap(name[b], b)}"
+    if p.name in _INFIX and len(ps) == 2:
+        return f"{_wrap(name[ps[0]], ps[0])} {_INFIX[p.name]} {_wrap(name[ps[1]], ps[1])}"
+    if p.name == "powc":
+        return f"{_wrap(name[ps[0]], ps[0])}{p.symbol}"
+    if p.name == "neg":
+        return f"-{_wrap(name[ps[0]], ps[0])}"
+    return f"{p.name}({', '.join(name[q] for q in ps)})"
+
+
 def names(order: list[Value]) -> dict[Value, str]:
-    """A name for every node: its label, or 'op#k' (k its place in the order) without one."""
+    """A name for every node in the learner's own words: its label, or the expression that
+    made it ('a * b', '0 - yhat', 's / c'); a constant is its value. The −b inside a − b and
+    the b⁻¹ inside a / b, which the learner never wrote, are named by where they sit."""
     out: dict[Value, str] = {}
-    for k, node in enumerate(order, 1):
-        out[node] = node.label or (f"{node.op}#{k}" if node.op else f"leaf#{k}")
+    for node in order:
+        if node.label:
+            out[node] = node.label
+        elif not node.parents:
+            out[node] = fmt(node.data)
+        else:
+            text = _expression(node, out)
+            out[node] = text if len(text) <= _MAX_NAME else text[: _MAX_NAME - 1] + "…"
+    for user_ in order:  # the hidden halves of the composites, named by their composite
+        ps = user_.parents
+        if len(ps) == 2 and not user_.label:
+            inner = ps[1]
+            if _is_inner(inner, "neg") and user_.op == "+":
+                out[inner] = f"the -{out[inner.parents[0]]} inside {out[user_]}"
+            elif _is_inner(inner, "powc", -1.0) and user_.op == "*":
+                out[inner] = f"the 1/{out[inner.parents[0]]} inside {out[user_]}"
+    seen: dict[str, int] = {}
+    for node in order:  # two different nodes never share a name
+        k = seen.get(out[node], 0)
+        seen[out[node]] = k + 1
+        if k:
+            out[node] = f"{out[node]} (#{k + 1})"
     return out
 
 
@@ -84,6 +143,37 @@ def depth_first_preorder(root: Value) -> list[Value]:
     return order
 
 
+def resend(root: Value, limit: int = 200_000) -> Grads:
+    """A recursive backward without a topological order: each visit sends the node's whole
+    gradient so far on to its parents, so a node reached along two paths is counted twice."""
+    grads: Grads = {n: 0.0 for n in topo_order(root)}
+    grads[root] = 1.0
+    stack = [iter(zip(root.parents, root.local_grads, [root] * len(root.parents)))]
+    steps = 0
+    while stack and steps < limit:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        steps += 1
+        parent, local, node = step
+        grads[parent] += float(local) * grads[node]
+        stack.append(iter(zip(parent.parents, parent.local_grads, [parent] * len(parent.parents))))
+    return grads
+
+
+def micrograd_second_call(root: Value, first: Mapping[Value, float], seed: float) -> Grads:
+    """The gradients after a second call of a backward that never resets (micrograd's loop):
+    the root set to ``seed``, every other node adding this pass onto the first."""
+    order = topo_order(root)
+    grads: Grads = {n: first[n] for n in order}
+    grads[root] = seed
+    for node in reversed(order):
+        for parent, local in zip(node.parents, node.local_grads):
+            grads[parent] += float(local) * grads[node]
+    return grads
+
+
 Variant = Callable[[Value], Grads]
 
 # The backward pass with each catalogued mistake applied, for diagnosis.
@@ -93,6 +183,7 @@ VARIANTS: tuple[tuple[str, Variant], ...] = (
     ("not-topological", lambda r: simulate(r, topo_order(r))),
     ("not-topological", lambda r: simulate(r, breadth_first(r))),
     ("not-topological", lambda r: simulate(r, depth_first_preorder(r))),
+    ("double-counting", resend),
 )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
+from . import escape
 from .catalogue import BUGS
 
 
@@ -43,8 +43,13 @@ class Report:
     ``ok`` is the verdict; ``first_wrong`` the first wrong place (None when ok, or when the
     learner's code raised or returned something unusable before any comparison); ``diagnosis``
     a code of :data:`tinygrad_edu.tutor.BUGS` or None when no known mistake fits; ``hint`` one
-    or two sentences with the numbers plugged in; ``tolerance`` how close is "right";
-    ``checked`` what was looked at (one line per case).
+    or two sentences with the numbers plugged in; ``tolerance`` how close is "right" (the
+    policy and the precision used); ``checked`` what was looked at (one line per case);
+    ``wrong_count`` how many places are wrong; ``failures`` every wrong place (graph,
+    parameter or node), one line each, the first detailed in ``first_wrong`` and ``hint``;
+    ``codes`` every diagnosis found across the failures (``diagnosis`` is the first's);
+    ``extra`` notes, on passing reports too (a convention the learner followed, a subgradient
+    chosen at a kink, what was restored after the learner's code changed the library).
     """
 
     check: str
@@ -56,6 +61,8 @@ class Report:
     hint: str = ""
     wrong_count: int = 0
     extra: tuple[str, ...] = field(default=())
+    failures: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
 
     def _verdict(self) -> str:
         if self.ok:
@@ -72,8 +79,13 @@ class Report:
         rows = [("verdict", self._verdict())]
         if self.first_wrong is not None:
             rows.append(("first wrong", str(self.first_wrong)))
+        if len(self.failures) > 1:
+            rows.append(("all wrong", "; ".join(self.failures)))
         if not self.ok:
             rows.append(("diagnosis", self._diagnosis_text()))
+            others = [c for c in self.codes if c != self.diagnosis]
+            if others:
+                rows.append(("also", "; ".join(f"{c}: {BUGS[c]}" for c in others)))
         if self.hint:
             rows.append(("hint", self.hint))
         rows.append(("tolerance", self.tolerance))
@@ -89,10 +101,10 @@ class Report:
 
     def _repr_markdown_(self) -> str:
         mark = "✅" if self.ok else "❌"
-        out = [f"**{self.check}** {mark} {self._verdict()}", "", "| | |", "|---|---|"]
+        head = f"**{escape.markdown(self.check)}** {mark} {escape.markdown(self._verdict())}"
+        out = [head, "", "| | |", "|---|---|"]
         for name, text in self.lines()[1:]:
-            cell = text.replace("|", r"\|")
-            out.append(f"| {name} | {cell} |")
+            out.append(f"| {escape.markdown(name)} | {escape.markdown(text)} |")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
@@ -101,13 +113,13 @@ class Report:
         rows = "".join(
             f'<tr><th style="text-align:left;padding:2px 10px 2px 0;vertical-align:top;'
             f'white-space:nowrap">'
-            f'{html.escape(name)}</th><td style="padding:2px 0">{html.escape(text)}</td></tr>'
+            f'{escape.html(name)}</th><td style="padding:2px 0">{escape.html(text)}</td></tr>'
             for name, text in self.lines()[1:]
         )
         return (
             f'<div class="tutor-report" style="font-family:sans-serif;border-left:4px solid '
             f'{colour};padding:6px 12px;max-width:56em">'
-            f'<div style="font-weight:bold;color:{colour}">{mark} {html.escape(self.check)}: '
-            f"{html.escape(self._verdict())}</div>"
+            f'<div style="font-weight:bold;color:{colour}">{mark} {escape.html(self.check)}: '
+            f"{escape.html(self._verdict())}</div>"
             f'<table style="border-collapse:collapse;margin-top:4px">{rows}</table></div>'
         )

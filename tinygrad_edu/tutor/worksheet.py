@@ -13,6 +13,8 @@ from pathlib import Path
 from .. import checks
 from ..engine import Value, topo_order
 from ..fileio import atomic_write_text
+from . import escape
+from .escape import unmarkdown
 from .graphs import reference_grads
 from .report import Report, fmt
 from .table import check_gradients
@@ -52,29 +54,32 @@ def _build(level: int, rng: random.Random) -> Value:
         e = _op(rng, d, c)
         e.label = "e"
         return e * a  # a is used twice: credit assignment
+    # the networks are named as the delta equations name them (tinygrad_edu.names)
     if level == 3:
-        x1, x2 = _leaf(rng, "x1"), _leaf(rng, "x2")
-        w1, w2, b = _leaf(rng, "w1"), _leaf(rng, "w2"), _leaf(rng, "b")
+        x1, x2 = _leaf(rng, "x[0]"), _leaf(rng, "x[1]")
+        w1, w2, b = _leaf(rng, "W1[0, 0]"), _leaf(rng, "W1[0, 1]"), _leaf(rng, "b1[0]")
         y = _leaf(rng, "y")
         n = x1 * w1 + x2 * w2 + b
-        n.label = "n"
+        n.label = "z1[0]"
         o = n.tanh()
-        o.label = "o"
+        o.label = "a1[0]"
         e = o - y
         e.label = "e"
         return e * e
-    x1, x2 = _leaf(rng, "x1"), _leaf(rng, "x2")
+    x1, x2 = _leaf(rng, "x[0]"), _leaf(rng, "x[1]")
     hs = []
-    for j in (1, 2):
-        w1, w2, b = _leaf(rng, f"w{j}1"), _leaf(rng, f"w{j}2"), _leaf(rng, f"b{j}")
+    for j in (0, 1):
+        w1, w2 = _leaf(rng, f"W1[{j}, 0]"), _leaf(rng, f"W1[{j}, 1]")
+        b = _leaf(rng, f"b1[{j}]")
         n = x1 * w1 + x2 * w2 + b
-        n.label = f"n{j}"
+        n.label = f"z1[{j}]"
         h = n.tanh()
-        h.label = f"h{j}"
+        h.label = f"a1[{j}]"
         hs.append(h)
-    v1, v2, c, y = _leaf(rng, "v1"), _leaf(rng, "v2"), _leaf(rng, "c"), _leaf(rng, "y")
+    v1, v2 = _leaf(rng, "W2[0, 0]"), _leaf(rng, "W2[0, 1]")
+    c, y = _leaf(rng, "b2[0]"), _leaf(rng, "y")
     out = hs[0] * v1 + hs[1] * v2 + c
-    out.label = "out"
+    out.label = "z2[0]"  # a linear output: ŷ = z2[0]
     e = out - y
     e.label = "e"
     return e * e
@@ -120,9 +125,21 @@ def read_table(text: str) -> dict[str, float | None]:
             continue
         if not cells[0].strip().isdigit():
             continue  # the header and the |---| rule
-        out[cells[1].strip()] = _number_cell(cells[4], k)
+        out[unmarkdown(cells[1].strip())] = _number_cell(cells[4], k)
     if not out:
         raise ValueError("read_table: no table rows (| order | node | made by | value | grad |)")
+    return out
+
+
+def _table_texts(text: str) -> dict[str, str | None]:
+    """The answers of a filled table as written (digits kept, for the hand-work tolerance)."""
+    numbers = read_table(text)  # validates every cell
+    out: dict[str, str | None] = {}
+    for line in text.splitlines():
+        cells = line.strip().strip("|").split("|")
+        if line.strip().startswith("|") and len(cells) == 5 and cells[0].strip().isdigit():
+            key = unmarkdown(cells[1].strip())
+            out[key] = None if numbers.get(key) is None else cells[4].strip()
     return out
 
 
@@ -168,9 +185,10 @@ class Worksheet:
         | 3 | L | +(a, b) | 1.3 | 1 |
         """
         head = "answer key" if answers else "fill in every gradient ∂L/∂node"
-        out = [f"## {self.title}: {head}", "", "| order | node | made by | value | grad |"]
+        title = escape.markdown(self.title)
+        out = [f"## {title}: {head}", "", "| order | node | made by | value | grad |"]
         out.append("|---:|:---|:---|---:|---:|")
-        out += [f"| {' | '.join(r)} |" for r in self._rows(answers)]
+        out += [f"| {' | '.join(escape.markdown(c) for c in r)} |" for r in self._rows(answers)]
         return "\n".join(out) + "\n"
 
     def latex(self, answers: bool = False) -> str:
@@ -224,8 +242,17 @@ class Worksheet:
 
         return to_mermaid(self.root, show_grad=False, show_local_grads=False)
 
-    def check(self, answers: Mapping[str, float | None] | str) -> Report:
+    def check(
+        self,
+        answers: Mapping[str, float | str | None] | str,
+        *,
+        digits: int | None = None,
+        tol: float | None = None,
+    ) -> Report:
         """check_gradients on this graph: ``answers`` is {node: ∂L/∂node} or the filled table.
+
+        Hand work is right to the digits written (the key as printed passes); ``digits=`` or
+        ``tol=`` set the tolerance instead (see :func:`check_gradients`).
 
         >>> ws = worksheet(3, 1)
         >>> filled = ws.markdown().replace("| 1.3 |  |", "| 1.3 | 1 |")
@@ -233,8 +260,8 @@ class Worksheet:
         'node b'
         """
         if isinstance(answers, str):
-            answers = read_table(answers)
-        return check_gradients(self.root, answers)
+            answers = _table_texts(answers)
+        return check_gradients(self.root, answers, digits=digits, tol=tol)
 
     def save(self, folder: str | Path) -> list[Path]:
         """Write the worksheet and its answer key into ``folder``; returns the paths written.

@@ -7,10 +7,12 @@ a ``Neuron``'s ``.w``/``.b``), never from the text of parameter names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..engine import Value
+from ..names import input_name
 from ..nn import ACTIVATIONS
 from .format import fmt, plural
 from .graph import GradView, Graph
@@ -51,6 +53,12 @@ class Neuron:
         """∂out/∂(the dot node's parent at ``pos``): the dot's local gradient × activation's."""
         act = self.out.local_grads[0] if self.out is not self.pre else 1.0
         return self.pre.local_grads[pos] * act
+
+
+def _input_label(layer: str, k: int) -> str:
+    """x[k] into an MLP's first layer, a<l>[k] into layer l + 1 (tinygrad_edu.names)."""
+    found = re.match(r"layers\.(\d+)$", layer)
+    return input_name(int(found.group(1)) if found else 0, k)
 
 
 _Place = tuple[tuple[int, int], str, str]  # (sort key, neuron name, layer name)
@@ -202,7 +210,8 @@ class _Collapser:
             for pos, parent in enumerate(nrn.pre.parents):
                 if self.rep.get(parent) == dst:
                     continue  # the neuron's own parameters, listed inside its box
-                which = f"x{pos - nrn.n}" if nrn.n <= pos < 2 * nrn.n else ""
+                # the input's name in the delta equations: x[k] into layer 1, a1[k] after it
+                which = _input_label(nrn.layer, pos - nrn.n) if nrn.n <= pos < 2 * nrn.n else ""
                 edges.setdefault((self.source(parent), dst), []).append(
                     (which, nrn.local_to_out(pos))
                 )
