@@ -226,9 +226,12 @@ def bug_forward_order(root: Value) -> None:
 
 
 def bug_breadth_first(root: Value) -> None:
-    order, i = [root], 0
+    order, seen, i = [root], {root}, 0
     while i < len(order):
-        order.extend(p for p in order[i].parents if p not in order)
+        for p in order[i].parents:
+            if p not in seen:
+                seen.add(p)
+                order.append(p)
         i += 1
     root.grad = 1.0
     _loop(order)

@@ -70,12 +70,12 @@ def names(order: list[Value]) -> dict[Value, str]:
             out[node] = text if len(text) <= _MAX_NAME else text[: _MAX_NAME - 1] + "…"
     for user_ in order:  # the hidden halves of the composites, named by their composite
         ps = user_.parents
-        if len(ps) == 2 and not user_.label:
-            inner = ps[1]
+        if len(ps) == 2:
+            inner, made = ps[1], _expression(user_, out)
             if _is_inner(inner, "neg") and user_.op == "+":
-                out[inner] = f"the -{out[inner.parents[0]]} inside {out[user_]}"
+                out[inner] = f"the -{out[inner.parents[0]]} inside {made}"
             elif _is_inner(inner, "powc", -1.0) and user_.op == "*":
-                out[inner] = f"the 1/{out[inner.parents[0]]} inside {out[user_]}"
+                out[inner] = f"the 1/{out[inner.parents[0]]} inside {made}"
     seen: dict[str, int] = {}
     for node in order:  # two different nodes never share a name
         k = seen.get(out[node], 0)

@@ -85,7 +85,7 @@ _ADVICE = {
     "unseeded-root": "The root's own gradient is always 1.",
     "missing-upstream": "Multiply each local derivative by the gradient of the node that uses it.",
     "assign-not-accumulate": "A node used more than once gets the sum over all its uses.",
-    "sign": "Check the sign of the local derivatives (subtraction's second edge is −1).",
+    "sign": "Check the sign of each local derivative on the way.",
     "input-instead-of-output": "tanh′ = 1 − out² and σ′ = out(1 − out) use the node's output.",
     "derivative-at-output": "out is already tanh(x) or σ(x): the local derivative is 1 − out² "
     "or out(1 − out), without applying the function again.",
@@ -105,9 +105,10 @@ def check_gradients(
     Entries are compared from the root backwards; every wrong one is listed, the first
     named with the sum it should be, and the likely mistake. Every node with a label needs
     an entry. Hand work is right to the digits written: an answer must agree with the exact
-    value within half a unit of its last digit, read as at least 3 significant digits (a
-    number as text, ``"0.4500"``, keeps its trailing zeros). ``digits=k`` or ``tol=t`` set
-    the tolerance instead: k significant digits, or |got − exact| ≤ t·max(1, |exact|).
+    value within one unit of its last digit, read to at least 3 significant digits or 3
+    decimals (a number as text, ``"0.4500"``, keeps its trailing zeros). ``digits=k`` or
+    ``tol=t`` set the tolerance instead: k significant digits, or
+    |got − exact| ≤ t·max(1, |exact|).
 
     >>> from tinygrad_edu import examples
     >>> check_gradients(examples.neuron_loss()["L"], {"w": 0.0557, "b": 0.111}).ok
@@ -196,7 +197,9 @@ def check_gradients(
             f"{label[first]} is used by {by}, so its gradient is {terms} = {fmt(want[first])}; "
             f"you wrote {fmt(got)}."
         )
-    if code in _ADVICE:
+    if code == "sign":
+        hint += " " + _sign_advice(first, users[first])
+    elif code in _ADVICE:
         hint += " " + _ADVICE[code]
     if len(wrong) > 1:
         hint += f" {len(wrong)} entries are wrong: {', '.join(label[n] for n in wrong)}."
@@ -204,6 +207,19 @@ def check_gradients(
         title, False, tolerance, checked, Wrong(f"node {label[first]}", want[first], got),
         code, hint, len(wrong), extra, listed, (code,) if code else (),
     )  # fmt: skip
+
+
+def _sign_advice(node: Value, users: list[tuple[Value, float]]) -> str:
+    """Sign advice that fits the operation the node goes through."""
+    for user, _ in users:
+        p = user.primitive
+        if p is not None and p.name == "neg":
+            return "It goes through a subtraction: ∂(a − b)/∂b = −1."
+        if p is not None and p.name == "powc" and p.params == (-1.0,):
+            return "It goes through a division: ∂(a / b)/∂b = −a/b², negative for a/b > 0."
+        if p is not None and p.name == "mul":
+            return "A product passes the sign of the other factor: ∂(a·b)/∂a = b."
+    return _ADVICE["sign"]
 
 
 def _from_text(text: str, key: str) -> float:

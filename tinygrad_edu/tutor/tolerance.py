@@ -1,9 +1,11 @@
 """How close is right: hand work to the digits written, code at its own dtype's precision.
 
 **Hand work** (``check_gradients``, ``Worksheet.check``): a number a person wrote is right
-when it agrees with the exact value to the digits written — within half a unit of its last
-written digit. A number written more coarsely than :data:`MIN_DIGITS` significant digits *and*
-:data:`MIN_DECIMALS` decimals is read as if padded with zeros to whichever of the two is
+when it agrees with the exact value to the digits written — within one unit of its last
+written digit, since rounding carried through a calculation by hand moves the last digit
+(the lesson's textbook 0.112 for ∂L/∂b = 0.111424 is 0.450 · 0.248 rounded). A number
+written more coarsely than :data:`MIN_DIGITS` significant digits *and* :data:`MIN_DECIMALS`
+decimals is read as if padded with zeros to whichever of the two is
 coarser: ``0.45`` is read as ``0.450``, ``0.06`` as ``0.060``, ``12`` as ``12.0``, ``0`` as
 ``0.000`` — so the textbook's 3-decimal rounding (0.056 for 0.055712) passes and ``0.1`` for
 0.0557 does not. An answer within the code tolerance is always right. A teacher may set
@@ -98,7 +100,7 @@ class HandTolerance:
         last = read_exponent(text)
         if last is None:
             return code
-        return max(code, 0.5 * 10.0**last * (1.0 + 1e-9))
+        return max(code, 10.0**last * (1.0 + 1e-9))
 
     def accepts(self, got: float | None, text: str, exact: float) -> bool:
         if got is None or math.isnan(got):
@@ -125,7 +127,7 @@ class HandTolerance:
             span += " significant digits"
         return (
             "hand work: right when it agrees with the exact value to the digits written "
-            f"(within half a unit of the last digit; a number is read to at least {MIN_DIGITS} "
+            f"(within one unit of the last digit; a number is read to at least {MIN_DIGITS} "
             f"significant digits or {MIN_DECIMALS} decimals, whichever is coarser){span}"
         )
 
