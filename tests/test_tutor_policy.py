@@ -131,3 +131,11 @@ def test_hand_work_tolerance_never_accepts_a_different_number_at_more_digits() -
         assert HandTolerance().accepts(float(written), written, exact)
         off = f"{exact + 3 * 10 ** (1 - digits):#.{digits}g}"
         assert not HandTolerance().accepts(float(off), off, exact)
+
+
+def test_a_hand_table_on_a_graph_too_large_to_fill_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tutor.table, "MAX_NODES", 5)
+    with pytest.raises(ValueError, match=r"check_gradients: the graph has 12 nodes"):
+        tutor.check_gradients(_neuron(), LESSON)

@@ -9,9 +9,14 @@ Four checks, each returning a :class:`Report` (``ok``, ``first_wrong``, ``diagno
 * :func:`check_gradients` — a hand-filled table ``{label: ∂L/∂node}``;
 * :func:`check_delta` — delta equations ``my_backprop(weights, X, Y) -> [(dW, db), ...]``.
 
-Diagnoses are codes of :data:`BUGS`. For teachers, :func:`worksheet` makes seeded graphs to
-backpropagate by hand, with blank tables and answer keys. The tutor uses the engine and the
-manual cross-check; neither knows the tutor, and the tutor never repairs the learner's work.
+Hand work is right to the digits written; code is compared tightly, at its own dtype's
+precision (:mod:`.tolerance`). Learner code runs under a time limit and cannot leave the
+library changed (:mod:`.sandbox`); every failure becomes a report. Hints name nodes by their
+labels or by the expression the learner wrote, and parameters as the delta equations do
+(``W2[3, 0]``). Diagnoses are codes of :data:`BUGS`. For teachers, :func:`worksheet` makes
+seeded graphs to backpropagate by hand, with blank tables and answer keys. The tutor uses
+the engine and the manual cross-check; neither knows the tutor, and the tutor never repairs
+the learner's work.
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ that escapes as a hang, a raw traceback or a broken library:
   daemon: it ends with the process). Where threads cannot start (Pyodide), a
   ``sys.settrace`` hook checks the clock on every line of the learner's code instead.
 * **Bounds.** The recursion limit, the trace and profile hooks and the collector's state
-  are put back as they were; callers bound what they read from a result
-  (:data:`MAX_ITEMS`).
+  are put back as they were; callers read at most one item past what they expect from a
+  learner's result (an endless generator is not followed), and hand tables are refused on
+  graphs larger than ``tutor.table.MAX_NODES``.
 * **The library restored.** Before the call, every attribute of ``Value`` (and its node
   class), every function and class of the loaded ``tinygrad_edu`` modules, the entries of
   ``ops.TABLE`` and the builtins are noted; after it, anything replaced is put back and
@@ -45,7 +46,6 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 DEFAULT_SECONDS = 5.0
-MAX_ITEMS = 10_000  # at most this many items are read from a learner's result
 _RETRY = 0.05
 _LEFT_RUNNING: list[threading.Thread] = []
 GRACE = 1.0  # seconds of retries before code that swallows the timeout is left behind

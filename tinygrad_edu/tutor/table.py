@@ -12,6 +12,7 @@ from .report import Report, Wrong, factor, fmt
 from .tolerance import HandTolerance, number_text
 
 TOLERANCE = HandTolerance().statement([])
+MAX_NODES = 100_000  # a table filled by hand is far smaller; beyond this it is a mistake
 
 _REUSES_OUTPUT = {"tanh": lambda x: 1.0 - x * x, "sigmoid": lambda x: x * (1.0 - x)}
 
@@ -130,6 +131,11 @@ def check_gradients(
             f"{checks.show(answers)}"
         )
     order = topo_order(root)
+    if len(order) > MAX_NODES:
+        raise ValueError(
+            f"check_gradients: the graph has {len(order):,} nodes, more than a hand-filled table "
+            f"can cover (at most {MAX_NODES:,}); check a smaller graph"
+        )
     label = names(order)
     by_label: dict[str, Value] = {}
     for n in order:
