@@ -131,12 +131,13 @@ def central_differences(
 
 
 def report_rows(markdown: str) -> dict[str, tuple[float, float, float]]:
-    """{parameter: (engine, delta eqs, numerical)} from the report's Markdown table."""
+    """{parameter path: (engine, delta eqs, numerical)} from the report's Markdown table
+    (its first column is the delta equations' name, W1[0, 0]; the path is the second)."""
     rows = {}
     for line in markdown.splitlines():
-        if line.startswith("| layers.") and ".neurons." in line:
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            rows[cells[0]] = (float(cells[1]), float(cells[2]), float(cells[3]))
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 4 and cells[1].startswith("layers.") and ".neurons." in cells[1]:
+            rows[cells[1]] = (float(cells[2]), float(cells[3]), float(cells[4]))
     return rows
 
 
@@ -145,8 +146,9 @@ def text_rows(text: str) -> dict[str, tuple[float, float, float]]:
     rows = {}
     for line in text.splitlines():
         cells = line.split()
-        if cells and ".neurons." in cells[0] and len(cells) >= 7:
-            rows[cells[0]] = (float(cells[1]), float(cells[2]), float(cells[3]))
+        at = next((i for i, c in enumerate(cells) if c.startswith("layers.")), None)
+        if at is not None and ".neurons." in cells[at] and len(cells) >= at + 7:
+            rows[cells[at]] = (float(cells[at + 1]), float(cells[at + 2]), float(cells[at + 3]))
     return rows
 
 
@@ -459,7 +461,8 @@ def test_cli_crosscheck_report_agrees_with_independent_differences(tmp_path: Pat
 def test_cli_crosscheck_other_losses_and_activations_pass(argv: list[str]) -> None:
     result = run(["crosscheck", *argv])
     assert result.code == 0, result.out + result.err
-    n = sum(1 for line in result.out.splitlines() if ".neurons." in line.split(" ")[0])
+    # each parameter's row starts with its delta-equations name, W1[0, 0] or b1[0]
+    n = sum(1 for line in result.out.splitlines() if re.match(r"[Wb]\d+\[", line))
     assert f"OK: all {n} parameters agree" in result.out and n > 0
     rows = text_rows(result.out)
     assert len(rows) == n and any(engine != 0.0 for engine, _, _ in rows.values())

@@ -139,3 +139,21 @@ def test_a_hand_table_on_a_graph_too_large_to_fill_is_refused_by_name(
     monkeypatch.setattr(tutor.table, "MAX_NODES", 5)
     with pytest.raises(ValueError, match=r"check_gradients: the graph has 12 nodes"):
         tutor.check_gradients(_neuron(), LESSON)
+
+
+def test_a_primitive_registered_later_is_checkable_with_no_tutor_edit() -> None:
+    from tinygrad_edu import ops
+    from tinygrad_edu.ops.table import primitive
+
+    @primitive("cube", lambda out, x: (3.0 * x * x,), ("3 * x**2",), domain=(-2.0, 2.0))
+    def cube_for_the_tutor_test(x: float) -> float:
+        """f(x) = x³.   df/dx = 3x²."""
+        return x * x * x
+
+    try:
+        assert tutor.check_rule("cube_for_the_tutor_test", lambda x, out: 3 * x * x).ok
+        wrong = tutor.check_rule("cube_for_the_tutor_test", lambda x, out: -3 * x * x)
+        assert wrong.diagnosis == "sign"
+    finally:
+        del ops.TABLE["cube_for_the_tutor_test"]
+        tutor.RULES.pop("cube_for_the_tutor_test", None)

@@ -419,9 +419,10 @@ def test_viz_mlp_neuron_view_edges_carry_weight_times_activation_slope(tmp_path:
                 labels = [lab for s, d, lab in svg.edges if s == src and d == box_of[(i, j)]]
                 assert len(labels) == 1
                 expected = neuron.w[k].data * slope
-                # the label names the input it enters by: "x<k>: ∂out/∂x_k"
+                # the label names the input as the delta equations do: "x[k]: …" into
+                # layer 1, "a1[k]: …" into layer 2 (tinygrad_edu.names)
                 which, number = labels[0].split(": ")
-                assert which == f"x{k}"
+                assert which == (f"x[{k}]" if i == 0 else f"a{i}[{k}]")
                 assert float(number) == pytest.approx(expected, rel=REL, abs=1e-300)
         sources = [box_of[(i, j)] for j in range(len(layer.neurons))]
         xs = outs

@@ -108,7 +108,8 @@ def test_viz_neuron_view_edge_labels_name_the_input() -> None:
     source = draw_dot(loss, params=mlp, level="neuron", precision=12).source
     out_neuron = mlp.layers[1].neurons[0]
     for k in range(2):
-        label = re.search(rf'neuron{k} -> neuron2 \[label="x{k}: (\S+)"\]', source)
+        # named as the delta equations name it: the hidden layer's activation a1[k]
+        label = re.search(rf'neuron{k} -> neuron2 \[label="a1\[{k}\]: (\S+)"\]', source)
         assert label is not None, k
         assert float(label.group(1)) == pytest_approx(out_neuron.w[k].data)  # linear output
 

@@ -264,6 +264,9 @@ def check_rule(
     >>> check_rule("tanh", lambda x, out: 1 - x**2).diagnosis
     'input-instead-of-output'
     """
+    for key, entry in ops.TABLE.items():  # a primitive registered since import is checkable
+        if key not in RULES:
+            RULES[key] = _spec(entry)
     name = checks.one_of(op_name, "check_rule", "op_name", sorted(RULES))
     if not callable(my_rule):
         raise TypeError(f"check_rule: my_rule must be a function, got {checks.show(my_rule)}")
