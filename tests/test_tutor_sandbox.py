@@ -129,6 +129,11 @@ def test_odd_values_in_grad_become_reports() -> None:
     assert report.first_wrong.got == float("inf") and "graph 'chain'" in report.hint
 
 
+def test_exit_in_learner_code_is_a_report_not_the_end_of_the_session() -> None:
+    report = tutor.check_rule("exp", lambda x, out: sys.exit(3))
+    assert not report.ok and "SystemExit" in report.hint
+
+
 def test_an_error_on_the_second_call_is_a_report() -> None:
     calls = {"n": 0}
 

@@ -256,9 +256,7 @@ def run(thunk: Callable[[], T], seconds: float = DEFAULT_SECONDS) -> Outcome[T]:
         value, fired = call(thunk, seconds)
         out.value, out.timed_out = (None, True) if fired else (value, False)
         out.left_running = len(_LEFT_RUNNING) > before
-    except RecursionError as err:
-        out.error = err
-    except Exception as err:  # learner code: any error becomes part of the report
+    except (Exception, SystemExit) as err:  # learner code: exit() too becomes a report
         out.error = err
     finally:
         out.seconds = time.perf_counter() - start
