@@ -22,11 +22,13 @@ from .dual import GENERATED, Dual, OpCount, apply, counting, dot, vsum
 from .models import Problem, fan_out, mlp_loss
 from .modes import evaluate, grad_and_hvp, hvp, jacobian, jvp, numerical_jacobian
 from .report import ModeComparison, ModeCost, ModeSweep
+from .show import ForwardTape, draw_each_direction, draw_forward, forward_pass, forward_tape
 
 __all__ = [
     "GENERATED",
     "BudgetExceeded",
     "Dual",
+    "ForwardTape",
     "ModeComparison",
     "ModeCost",
     "ModeSweep",
@@ -36,8 +38,12 @@ __all__ = [
     "compare_modes",
     "counting",
     "dot",
+    "draw_each_direction",
+    "draw_forward",
     "evaluate",
     "fan_out",
+    "forward_pass",
+    "forward_tape",
     "grad_and_hvp",
     "hvp",
     "jacobian",
