@@ -219,11 +219,13 @@ def apply(op: ops.Primitive, *args: Dual) -> Dual:
     xs = [a.data for a in args]
     out = op.forward(*xs)
     tangent = 0.0
-    if any(a.tangent != 0.0 for a in args):
-        locals_ = op.rule(out, *xs)
-        for local, a in zip(locals_, args):
-            if a.tangent != 0.0:
-                tangent += local * a.tangent
+    locals_: tuple[Any, ...] | None = None  # the rule runs only if some tangent is not 0
+    for k, a in enumerate(args):
+        t = a.tangent
+        if t != 0.0:
+            if locals_ is None:
+                locals_ = op.rule(out, *xs)
+            tangent += locals_[k] * t
     count = _COUNT.get()
     if count is not None:
         count.primitives += 1
