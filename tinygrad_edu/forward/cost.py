@@ -22,11 +22,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .. import checks
-from ..engine import Value, interior_order, no_grad, topo_order
+from ..engine import Value, interior_order, topo_order
 from ..nn import MLP
 from .dual import _dual, counting
 from .models import Problem, mlp_loss
-from .modes import max_abs_difference, outputs
+from .modes import evaluate, max_abs_difference, outputs, primal_tangent
 from .report import MODE_NAMES, ModeComparison, ModeCost, ModeSweep
 
 MODES: tuple[str, ...] = tuple(MODE_NAMES)
@@ -93,21 +93,15 @@ def _forward(p: Problem, j: int) -> tuple[list[float], int]:
     seeds = [_dual(a, 1.0 if i == j else 0.0) for i, a in enumerate(p.inputs)]
     with counting() as c:
         items, _ = outputs("compare_modes", p.f(*seeds))
-    column = [o.tangent if hasattr(o, "tangent") else 0.0 for o in items]
+    column = [primal_tangent("compare_modes", o, k)[1] for k, o in enumerate(items)]
     return column, c.total
-
-
-def _evaluate(p: Problem, xs: Sequence[float]) -> list[float]:
-    with no_grad():
-        items, _ = outputs("compare_modes", p.f(*(Value(a) for a in xs)))
-    return [o.data if isinstance(o, Value) else float(o) for o in items]
 
 
 def _central(p: Problem, j: int) -> list[float]:
     plus, minus = list(p.inputs), list(p.inputs)
     plus[j] += EPS
     minus[j] -= EPS
-    hi, lo = _evaluate(p, plus), _evaluate(p, minus)
+    hi, lo = evaluate(p.f, plus), evaluate(p.f, minus)
     return [(a - b) / (2.0 * EPS) for a, b in zip(hi, lo)]
 
 
@@ -189,16 +183,19 @@ def compare_modes(
     primitives, reverse_ops, backward_passes, nodes, edges = _reverse_counts(graph)
     del graph
     t_dual = _timed(lambda: _forward(p, 0))[0] if "forward" in chosen_modes else 0.0
-    t_eval = _timed(lambda: _evaluate(p, p.inputs))[0] if "central" in chosen_modes else 0.0
-    estimate = t_reverse + len(picked) * (t_dual + 2.0 * t_eval) * (1.0 + (0.5 if memory else 0.0))
+    t_eval = _timed(lambda: evaluate(p.f, p.inputs))[0] if "central" in chosen_modes else 0.0
+    forward_s, central_s = len(picked) * t_dual, 2 * len(picked) * t_eval
+    # the measured runs, the short ones repeated (``_best``), and three passes under tracemalloc
+    estimate = t_reverse + forward_s + central_s + 0.3
+    if memory:
+        estimate += 3.0 * (t_reverse + t_dual + t_eval)
     if estimate > budget:
-        full = t_reverse + n * (t_dual + 2.0 * t_eval)
         raise BudgetExceeded(
             f"compare_modes: measuring {p.name} ({n:,} inputs) would take about "
-            f"{estimate:.1f} s (forward ≈ {n * t_dual:.1f} s, central ≈ {2 * n * t_eval:.1f} s "
-            f"for all {n:,} directions, {full:.1f} s in all), over the budget of {budget:g} s; "
-            f"pass budget={math.ceil(estimate * 1.5)} to wait, directions=k to time k "
-            "directions and scale, or modes=('reverse', 'forward') to leave one out"
+            f"{estimate:.1f} s (forward mode ≈ {forward_s:.1f} s and central differences ≈ "
+            f"{central_s:.1f} s over {len(picked):,} directions), over the budget of "
+            f"{budget:g} s; pass budget={math.ceil(estimate * 1.5)} to wait, directions=k to "
+            "time k directions and scale, or modes=('reverse', 'forward') to leave one out"
         )
     rows = [
         ModeCost("reverse", t_reverse, reverse_ops, backward_passes, nodes, edges,
@@ -222,7 +219,7 @@ def compare_modes(
         jac = [list(r) for r in zip(*columns)]
         rows.append(
             ModeCost("central", seconds, 2 * n * primitives, 2 * n, 0, 0,
-                     _peak_kib(lambda: _evaluate(p, p.inputs)) if memory else None,
+                     _peak_kib(lambda: evaluate(p.f, p.inputs)) if memory else None,
                      scale != 1.0, max_abs_difference(jac, picked_reference))
         )  # fmt: skip
     notes = []

@@ -57,7 +57,8 @@ def outputs(where: str, out: object) -> tuple[list[Any], bool]:
     return list(out), False
 
 
-def _primal_tangent(where: str, o: object, k: int) -> tuple[float, float]:
+def primal_tangent(where: str, o: object, k: int) -> tuple[float, float]:
+    """Output k's value and tangent: a Dual's, or a constant's (tangent 0); a Value is an error."""
     if isinstance(o, Dual):
         return o.data, o.tangent
     if isinstance(o, Value):
@@ -84,7 +85,7 @@ def jvp(f: Fn, x: Sequence[float], v: Sequence[float]) -> tuple[Any, Any]:
             f"jvp: v has {len(vs)} entries but x has {len(xs)}; the lengths must match"
         )
     items, scalar = outputs("jvp", f(*(Dual(a, t) for a, t in zip(xs, vs))))
-    pairs = [_primal_tangent("jvp", o, k) for k, o in enumerate(items)]
+    pairs = [primal_tangent("jvp", o, k) for k, o in enumerate(items)]
     if scalar:
         return pairs[0]
     return [p for p, _ in pairs], [t for _, t in pairs]
@@ -95,7 +96,7 @@ def _forward_columns(f: Fn, xs: list[float]) -> list[list[float]]:
     for j in range(len(xs)):
         seeds = [_dual(a, 1.0 if i == j else 0.0) for i, a in enumerate(xs)]
         items, _ = outputs("jacobian", f(*seeds))
-        columns.append([_primal_tangent("jacobian", o, k)[1] for k, o in enumerate(items)])
+        columns.append([primal_tangent("jacobian", o, k)[1] for k, o in enumerate(items)])
     return [list(row) for row in zip(*columns)]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 MODE_NAMES: dict[str, str] = {
@@ -137,7 +137,6 @@ class ModeSweep:
     """``compare_modes`` at several sizes: a table and a plot against the number of inputs."""
 
     comparisons: tuple[ModeComparison, ...]
-    notes: tuple[str, ...] = field(default=())
 
     def series(self, mode: str, metric: str = "operations") -> list[tuple[int, float]]:
         """(number of inputs, metric) for ``mode`` at each size where it was measured."""
@@ -198,15 +197,3 @@ class ModeSweep:
         ax.legend()
         ax.grid(True, which="both", alpha=0.3)
         return ax
-
-
-def describe(comparisons: Sequence[ModeComparison]) -> str:
-    """One line per comparison: forward/reverse and central/reverse time ratios."""
-    lines = []
-    for c in comparisons:
-        parts = [c.title()]
-        for m in ("forward", "central"):
-            if m in c.modes and "reverse" in c.modes:
-                parts.append(f"{m} {c.ratio(m):.0f}× reverse")
-        lines.append("; ".join(parts))
-    return "\n".join(lines)
