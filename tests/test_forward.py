@@ -43,6 +43,7 @@ from tinygrad_edu.forward import apply as dual_apply
 from tinygrad_edu.forward import dot as any_dot
 from tinygrad_edu.forward import vsum as any_vsum
 from tinygrad_edu.functional import hvp as double_backward_hvp
+from tinygrad_edu.gradcheck import analytic_grad, numerical_grad
 
 directions = floats_in(-2.0, 2.0)
 
@@ -274,3 +275,16 @@ def test_forward_modes_reject_bad_input_by_name() -> None:
         jvp(lambda a, b: vsum([Value(1.0), Value(2.0)]), [1.0, 2.0], [1.0, 0.0])
     with pytest.raises(TypeError, match="jacobian: f must be a function"):
         jacobian(3.0, [1.0])  # type: ignore[arg-type]
+
+
+def test_forward_numerical_jacobian_is_gradchecks_central_differences() -> None:
+    def f(a: Any, b: Any) -> Any:
+        return (a * b).tanh() / b + a.exp()
+
+    [row] = numerical_jacobian(f, [0.3, 2.0])
+    assert row == numerical_grad(f, [0.3, 2.0])  # the same formula, the same floats
+    _close(jacobian(f, [0.3, 2.0]), [analytic_grad(f, [0.3, 2.0])], 1e-15, 0.0)
+
+
+def test_forward_hvp_of_an_input_returned_as_is_is_zero() -> None:
+    assert grad_and_hvp(lambda a, b: a, [1.5, 2.0], [1.0, 1.0]) == ([1.0, 0.0], [0.0, 0.0])
