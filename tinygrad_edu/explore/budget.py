@@ -9,6 +9,7 @@ about 0.25 µs per parameter.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ def parameters(sizes: list[int]) -> int:
     >>> parameters([2, 4, 4, 1])
     37
     """
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
 
 def default_every(epochs: int, rows: int, neurons: int) -> int:
@@ -51,7 +52,7 @@ def default_every(epochs: int, rows: int, neurons: int) -> int:
     (the page keeps every row's numbers at every recorded epoch).
 
     >>> default_every(2000, 4, 9), default_every(2000, 40, 17)
-    (20, 35)
+    (20, 36)
     """
     frames = max(2, min(MAX_FRAMES, RECORD_BUDGET // max(1, rows * neurons)))
     return max(1, math.ceil(epochs / (frames - 1)))
@@ -68,7 +69,9 @@ def estimate(sizes: list[int], rows: int, epochs: int, frames: int, grid: int) -
     p = parameters(sizes)
     neurons = sum(sizes[1:])
     seconds = 1e-6 * (
-        TRAIN_US * p * rows * epochs + RECORD_US * p * rows * frames + SURFACE_US * p * grid * frames
+        TRAIN_US * p * rows * epochs
+        + RECORD_US * p * rows * frames
+        + SURFACE_US * p * grid * frames
     )
     numbers = frames * (rows * neurons * NEURON_NUMBERS + p * PARAM_NUMBERS + grid)
     return Estimate(seconds, numbers * BYTES_PER_NUMBER / 1e6, frames)

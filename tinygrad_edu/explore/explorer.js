@@ -5,7 +5,7 @@
 //   window.TinygradExplorer.mount(rootElement, data) -> { stop() }
 //
 //   `data` is exactly the JSON-able dict `tinygrad_edu.explore.page_data(run)` returns (the
-//   static page embeds it as <script id="run-data" type="application/json">). mount() empties
+//   static page embeds it in a JSON script element with the id "run-data"). mount() empties
 //   rootElement and renders the whole explorer inside it (controls, network, formulas, replay,
 //   drill-down); calling it again (same or another element) stops the previous run cleanly
 //   (its timer and key handler) and replaces it. `stop()` does the same without a new run.

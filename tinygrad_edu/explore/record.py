@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .. import checks, losses, optim
@@ -38,7 +38,7 @@ SEED_FORMULAS: dict[str, str] = {
 }
 SATURATED = 0.01  # a sigmoid is saturated when a < 0.01 or a > 0.99 (then σ′(z) < 0.0099)
 GRID = 21  # decision-boundary samples per axis (2-D inputs); curve samples for 1-D: GRID * 3
-_FLOAT_ACTIVATIONS = {
+_FLOAT_ACTIVATIONS: dict[str, Callable[[float], float]] = {
     "sigmoid": sigmoid.forward,
     "tanh": tanh.forward,
     "relu": relu.forward,
@@ -339,8 +339,7 @@ def record_run(
             value, outs = step.step(rows, targets)
             if not math.isfinite(value):
                 raise FloatingPointError(
-                    f"{where}: the loss became {value!r} at epoch {epoch + 1}; "
-                    "try a smaller lr"
+                    f"{where}: the loss became {value!r} at epoch {epoch + 1}; try a smaller lr"
                 )
             optimizer.step()
             run.losses.append(value)
