@@ -91,7 +91,7 @@ def read(text: str) -> dict[str, Any]:
             v = a.get(name)
             if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
                 raise ValueError(f"{where}: answers[{k}].{name} must be {kind.__name__}, got {v!r}")
-            if isinstance(v, int) and v < 1:
+            if kind is int and isinstance(v, int) and v < 1:
                 raise ValueError(f"{where}: answers[{k}].{name} counts from 1, got {v}")
         if a.get("right") not in (True, False, None):
             raise ValueError(f"{where}: answers[{k}].right must be true, false or null")

@@ -332,6 +332,7 @@
         ins.append(g);
       });
       svg.append(ins);
+      const labelLayer = sv("g", { "aria-hidden": "true", "pointer-events": "none" });
       for (let l = 0; l < NL; l++) {
         for (let j = 0; j < M.sizes[l + 1]; j++) {
           const [x, y] = POS[l + 1][j];
@@ -344,17 +345,20 @@
           const big = !COMPACT || M.sizes[l + 1] <= 8;
           g.append(sv("circle", { cx: x, cy: y, r: big ? 24 : RADIUS, fill: fw ? "#fff3d6" : "#f4f4f4",
             stroke: "#444", "stroke-width": 1.5 }));
+          // the numbers beside the circle are drawn apart from the focusable circle (its name says them)
+          const t = sv("g", { "aria-hidden": "true", class: "labels" });
           if (big) {
-            g.append(sv("text", { x, y: y + 5, "font-size": 13, "text-anchor": "middle" }, fw ? fmt(r.a[l][j]) : "?"));
-            g.append(sv("text", { x, y: y - 30, "font-size": 11, "text-anchor": "middle", fill: "#333" }, aName(l, j)));
-            if (fw) g.append(sv("text", { x, y: y + 40, "font-size": 11.5, "text-anchor": "middle", fill: "#222" },
+            t.append(sv("text", { x, y: y + 5, "font-size": 13, "text-anchor": "middle" }, fw ? fmt(r.a[l][j]) : "?"));
+            t.append(sv("text", { x, y: y - 30, "font-size": 11, "text-anchor": "middle", fill: "#333" }, aName(l, j)));
+            if (fw) t.append(sv("text", { x, y: y + 40, "font-size": 11.5, "text-anchor": "middle", fill: "#222" },
               "z " + fmt(r.z[l][j])));
-            if (revealed("delta", l, j)) g.append(sv("text", { x: x + 27, y: y - 14, "font-size": 12,
+            if (revealed("delta", l, j)) t.append(sv("text", { x: x + 27, y: y - 14, "font-size": 12,
               fill: "#a0001c" }, "δ " + fmt(r.d[l][j])));
           } else if (selected) {
-            g.append(sv("text", { x: x + RADIUS + 4, y: y + 4, "font-size": 12, fill: "#222" },
+            t.append(sv("text", { x: x + RADIUS + 4, y: y + 4, "font-size": 12, fill: "#222" },
               `${aName(l, j)}${fw ? " = " + fmt(r.a[l][j]) : ""}`));
           }
+          labelLayer.append(t);
           g.addEventListener("click", () => openDrill(l, j));
           g.addEventListener("keydown", (e) => {
             if (e.key === "Enter" || e.key === " ") {
@@ -366,6 +370,7 @@
           svg.append(g);
         }
       }
+      svg.append(labelLayer);
       if (S.step >= stepIndex("loss", NL - 1, 0)) {
         const [x, y] = POS[NL][0];
         const g = sv("g", {});
