@@ -401,3 +401,20 @@ def test_answers_read_names_the_bad_field(change: dict[str, object], message: st
     doc.update(change)
     with pytest.raises(ValueError, match=message):
         answers.read(json.dumps(doc))
+
+
+def test_record_run_surface_is_the_models_own_output_on_the_grid() -> None:
+    X, y = data.xor()
+    m = examples.xor_network(seed=2)
+    r = record_run(m, X, y, epochs=1)
+    f = r.frames[0]
+    nx = len(r.axes[0])
+    for k in (0, 17, 220, 440):
+        u, v = r.axes[0][k % nx], r.axes[1][k // nx]
+        a = [u, v]
+        for W, bs in zip(f.W_before, f.b_before):
+            a = [
+                1.0 / (1.0 + math.exp(-(sum(w * x for w, x in zip(row, a)) + b)))
+                for row, b in zip(W, bs)
+            ]
+        assert f.surface[k] == pytest.approx(a[0], abs=5e-5)  # kept to 4 significant digits

@@ -13,6 +13,7 @@ before and after the update and the gradient the update used. The cost is estima
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -213,28 +214,26 @@ def _axes(X: list[list[float]]) -> list[list[float]]:
     return axes
 
 
-def _float_forward(model: MLP, x: list[float]) -> float:
-    """The model's output as floats: the same table forwards, in the engine's summation order
-    (b, then wᵢxᵢ in order), without building a graph (the surface needs only the value)."""
-    acts = x
+def _outputs(model: MLP, points: list[list[float]]) -> list[float]:
+    """The model's output at many points as floats, a layer at a time: Σ wᵢxᵢ + b summed as
+    ``ops.dot``'s forward sums it, then the table's forward of the activation. No graph is
+    built (the decision surface needs only the values), so a grid costs milliseconds."""
+    acts = points
     for layer in model.layers:
         f = _FLOAT_ACTIVATIONS[layer.neurons[0].activation]
-        new = []
-        for n in layer.neurons:
-            z = n.b.data
-            for w, v in zip(n.w, acts):
-                z += w.data * v
-            new.append(f(z))
-        acts = new
-    return acts[0]
+        params = [([w.data for w in n.w], n.b.data) for n in layer.neurons]
+        acts = [[f(sum(map(operator.mul, ws, row)) + b) for ws, b in params] for row in acts]
+    return [row[0] for row in acts]
 
 
 def _surface(model: MLP, axes: list[list[float]]) -> list[float]:
     if not axes:
         return []
     if len(axes) == 1:
-        return [_digits(_float_forward(model, [u]), 4) for u in axes[0]]
-    return [_digits(_float_forward(model, [u, v]), 4) for v in axes[1] for u in axes[0]]
+        points = [[u] for u in axes[0]]
+    else:
+        points = [[u, v] for v in axes[1] for u in axes[0]]
+    return [_digits(o, 4) for o in _outputs(model, points)]
 
 
 def _frames_to_record(epochs: int, every: int) -> set[int]:
