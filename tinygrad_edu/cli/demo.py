@@ -83,7 +83,7 @@ def _train(args: argparse.Namespace) -> tuple[MLP, History, Run]:
     run = record_run(
         model, X, y, loss="bce", lr=args.lr, epochs=args.epochs, seed=args.seed,
         title="XOR, MLP(2, [4, 4, 1]) with sigmoids, binary cross-entropy",
-        progress=False if args.quiet else None,
+        progress=not args.quiet,
     )  # fmt: skip
     history = History(list(run.losses), list(run.accuracy), "prob", time.perf_counter() - start)
     return model, history, run

@@ -328,7 +328,7 @@ def record_run(
     loss_fn = losses.get_loss(loss_name)
     optimizer = optim.SGD(model.parameters(), lr=lr)
     step = CompiledStep(model, loss_fn, optimizer.params)
-    bar = tqdm(total=epochs, desc=where, unit="epoch", disable=not show, file=sys.stderr)
+    bar = tqdm(total=epochs, desc="fit, recording", unit="epoch", disable=not show, file=sys.stderr)
     try:
         for epoch in range(epochs):
             if epoch in chosen:
