@@ -255,7 +255,9 @@
     // -------------------------------------------------------------- network layout
     const maxN = Math.max(...M.sizes);
     const COMPACT = maxN > 8; // too many neurons a column for labels around each circle
-    const NW = 820, NH = COMPACT ? 640 : Math.max(340, 84 * (maxN - 1) + 130);
+    // narrower drawing on a narrow screen, so its text scales down less
+    const NW = Math.round(Math.max(560, Math.min(820, (root.clientWidth || 820) * 1.6)));
+    const NH = COMPACT ? 640 : Math.max(340, 84 * (maxN - 1) + 130);
     const RADIUS = COMPACT ? Math.max(3, Math.min(14, (NH - 110) / Math.max(1, maxN - 1) * 0.4)) : 24;
     const POS = M.sizes.map((n, c) => {
       const x = 80 + (c * (NW - 230)) / Math.max(1, M.sizes.length - 1);
@@ -308,7 +310,7 @@
       if (!COMPACT || M.sizes[sl] <= 8) {
         for (let i = 0; i < M.sizes[sl]; i++) {
           const [x1, y1] = POS[sl][i], [x2, y2] = POS[sl + 1][sj];
-          const x = x1 + 0.6 * (x2 - x1), y = y1 + 0.6 * (y2 - y1) - 4;
+          const x = x1 + 0.55 * (x2 - x1), y = y1 + 0.55 * (y2 - y1) + 4; // apart from the circles
           let t = null, fill = "#5a3000";
           if (revealed("update", sl, 0)) t = fmt(fr.Wa[sl][sj][i]);
           else if (revealed("grad", sl, sj)) t = "∂ " + fmt(dW(sl, sj, i));
@@ -936,7 +938,7 @@
         leaves.push({ name: inName(l, i), v: ins[i], g: D.d * ws[i] });
       }
       leaves.push({ name: bName(l, j), v: D.b, g: D.d });
-      const rowH = 34, H = Math.max(140, leaves.length * rowH + 20), W = 640;
+      const rowH = 34, H = Math.max(140, leaves.length * rowH + 20), W = 800;
       const svg = sv("svg", { viewBox: `0 0 ${W} ${H}`, role: "img",
         "aria-label": `graph of ${aName(l, j)}: ${leaves.length} leaves into ${zName(l, j)} then ${aName(l, j)}` });
       const box = (x, y, w, title, value, grad, fill) => {
@@ -944,18 +946,17 @@
         svg.append(sv("text", { x: x + 5, y: y + 5, "font-size": 12 },
           `${title} = ${value}${grad === null ? "" : "  ∂L/∂· " + grad}`));
       };
-      const zx = 390, zy = H / 2, ax = 520;
+      const zx = 360, zy = H / 2, ax = 590;
       leaves.forEach((lf, q) => {
         const y = 24 + q * rowH;
-        svg.append(sv("line", { x1: 200, y1: y, x2: zx, y2: zy, stroke: "#888" }));
-        box(4, y, 196, lf.name, fmt(lf.v), k >= 2 ? fmt(lf.g) : null, q % 2 ? "#eef" : "#f4f1ff");
+        svg.append(sv("line", { x1: 264, y1: y, x2: zx, y2: zy, stroke: "#888" }));
+        box(4, y, 260, lf.name, fmt(lf.v), k >= 2 ? fmt(lf.g) : null, q % 2 ? "#eef" : "#f4f1ff");
       });
-      svg.append(sv("line", { x1: zx + 110, y1: zy, x2: ax, y2: zy, stroke: "#888" }));
-      box(zx, zy, 110, zName(l, j), fw ? fmt(D.z) : "?", k >= 1 ? fmt(D.d) : null, "#fff3d6");
+      box(zx, zy, 200, zName(l, j), fw ? fmt(D.z) : "?", k >= 1 ? fmt(D.d) : null, "#fff3d6");
       svg.append(sv("text", { x: zx + 4, y: zy - 20, "font-size": 11, fill: "#333" }, "Σ wᵢ·inᵢ + b"));
-      box(ax, zy + 40, 112, aName(l, j), fw ? fmt(D.a) : "?", fmt(D.up), "#ffe3c2");
-      svg.append(sv("line", { x1: zx + 110, y1: zy, x2: ax, y2: zy + 40, stroke: "#888" }));
-      svg.append(sv("text", { x: ax, y: zy - 4, "font-size": 11, fill: "#333" }, `${actSym[M.activations[l]]}(z)`));
+      box(ax, zy + 40, 200, aName(l, j), fw ? fmt(D.a) : "?", fmt(D.up), "#ffe3c2");
+      svg.append(sv("line", { x1: zx + 200, y1: zy, x2: ax, y2: zy + 40, stroke: "#888" }));
+      svg.append(sv("text", { x: ax, y: zy + 18, "font-size": 11, fill: "#333" }, `${actSym[M.activations[l]]}(z)`));
       return svg;
     }
     function drillStep(delta) {
