@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinygrad_edu import data, examples, train
 from tinygrad_edu.engine import Value
@@ -418,3 +420,29 @@ def test_record_run_surface_is_the_models_own_output_on_the_grid() -> None:
                 for row, b in zip(W, bs)
             ]
         assert f.surface[k] == pytest.approx(a[0], abs=5e-5)  # kept to 4 significant digits
+
+
+@given(st.text())
+def test_embed_json_round_trips_any_text_without_a_less_than_sign(text: str) -> None:
+    from tinygrad_edu.explore import embed_json
+
+    out = embed_json({"title": text, "labels": [text]})
+    assert "<" not in out and "\u2028" not in out and "\u2029" not in out
+    assert json.loads(out) == {"title": text, "labels": [text]}
+
+
+@given(st.lists(st.sampled_from(["__TITLE__", "__DATA__", "/*__JS__*/", "/*__CSS__*/", "x"])))
+def test_fill_never_substitutes_into_a_value(parts: list[str]) -> None:
+    from tinygrad_edu.explore.page import fill
+
+    value = "".join(parts)
+    out = fill("[__TITLE__|__DATA__]", {"__TITLE__": value, "__DATA__": "D"})
+    assert out == f"[{value}|D]"
+
+
+def test_record_run_shows_a_progress_bar_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = data.xor()
+    record_run(examples.xor_network(), X, y, epochs=3, progress=True)
+    assert "fit, recording" in capsys.readouterr().err
+    record_run(examples.xor_network(), X, y, epochs=3)  # estimated well under 3 s: quiet
+    assert capsys.readouterr().err == ""

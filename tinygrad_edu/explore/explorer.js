@@ -865,13 +865,13 @@
       next();
     }
     function setFrame(k) {
-      if (S.pending) return;
+      if (S.pending) return ($("epoch").value = String(S.f)); // answer or reveal first
       S.f = Math.max(0, Math.min(R.frames.length - 1, k));
       if (S.predict !== "off") S.step = -1;
       drawAll();
     }
     function setRow(i) {
-      if (S.pending) return;
+      if (S.pending) return ($("example").value = String(S.ex)); // answer or reveal first
       S.ex = i;
       $("example").value = String(i);
       if (S.predict !== "off") S.step = -1;
