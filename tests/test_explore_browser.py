@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tinygrad_edu.explore import Explorer, Run, page_data, xor_run
+from tinygrad_edu.explore import Explorer, Run, page_data, record_run, xor_run
 
 pytestmark = pytest.mark.slow
 
@@ -307,3 +307,60 @@ def test_explorer_mounts_again_with_new_data(opened: Any, run: Run) -> None:
     page.keyboard.press("ArrowRight")  # one listener left: one step
     assert page.locator("#tx-step-label").text_content().startswith("step 1 /")
     assert page.locator(".tx").count() == 1
+
+
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('#tx-network text')]
+    .map((t) => [t.textContent, t.getBoundingClientRect()])
+    .filter(([, b]) => b.width > 0);
+  const hit = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let k = i + 1; k < boxes.length; k++) {
+      const [ta, a] = boxes[i], [tb, b] = boxes[k];
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 &&
+          b.top < a.bottom - 0.5) hit.push([ta, tb]);
+    }
+  return hit;
+}"""
+
+
+@pytest.fixture(scope="module")
+def wide_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tinygrad_edu import data
+    from tinygrad_edu.nn import MLP
+
+    X, labels = data.moons(n=12, seed=0)
+    y = [float(t) for t in labels]
+    folder = tmp_path_factory.mktemp("wide")
+    pages = {}
+    for hidden in ([8, 8], [64]):
+        m = MLP(2, [*hidden, 1], activation="tanh", output_activation="sigmoid", seed=0)
+        pages[str(hidden)] = Explorer(record_run(m, X, y, lr=0.5, epochs=2)).save(
+            folder / f"{len(hidden)}.html"
+        )
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("network", "size"),
+    [("xor", "phone"), ("[8, 8]", "laptop"), ("[8, 8]", "phone"), ("[64]", "laptop")],
+)
+def test_explorer_network_labels_never_overlap(
+    browser: Any, page_file: Path, wide_pages: dict[str, Path], network: str, size: str
+) -> None:
+    w, h = SIZES[size]
+    page = browser.new_page(viewport={"width": w, "height": h})
+    try:
+        page.goto((page_file if network == "xor" else wide_pages[network]).resolve().as_uri())
+        page.click('button.phase[data-phase="4"]')  # every z, a and δ shown
+        assert page.evaluate(OVERLAPS) == []  # with the edge labels into ŷ
+        if network != "[64]":
+            step_to(page, "grad a2[3]", limit=300)  # the labels on a2[3]'s incoming edges
+            assert page.evaluate(OVERLAPS) == []
+        step_to(page, "grad a1[0]", limit=300)
+        assert page.evaluate(OVERLAPS) == []
+        step_to(page, "update layer 1", limit=300)
+        assert page.evaluate(OVERLAPS) == []
+        assert fits_sideways(page)
+    finally:
+        page.close()

@@ -307,16 +307,18 @@
       svg.append(edges);
       // the selected neuron's incoming edges: this row's ∂L/∂W in ④, the new weight after it
       const labels = sv("g", { "aria-hidden": "true" });
-      if (!COMPACT || M.sizes[sl] <= 8) {
+      const gap = (NW - 230) / Math.max(1, M.sizes.length - 1); // between columns
+      if (M.sizes[sl] <= 8 && gap >= 190) { // else they are in the formula panel only
         for (let i = 0; i < M.sizes[sl]; i++) {
           const [x1, y1] = POS[sl][i], [x2, y2] = POS[sl + 1][sj];
-          const x = x1 + 0.55 * (x2 - x1), y = y1 + 0.55 * (y2 - y1) + 4; // apart from the circles
+          // past the source's δ label, before the target's own labels
+          const x = x1 + 0.7 * (x2 - x1), y = y1 + 0.7 * (y2 - y1) + 4;
           let t = null, fill = "#5a3000";
           if (revealed("update", sl, 0)) t = fmt(fr.Wa[sl][sj][i]);
           else if (revealed("grad", sl, sj)) t = "∂ " + fmt(dW(sl, sj, i));
           if (t !== null) {
-            labels.append(sv("rect", { x: x - 30, y: y - 12, width: 60, height: 15, fill: "#fff", opacity: 0.85 }));
-            labels.append(sv("text", { x, y, "font-size": 12, fill, "text-anchor": "middle" }, t));
+            labels.append(sv("rect", { x: x - 33, y: y - 11, width: 66, height: 14, fill: "#fff", opacity: 0.85 }));
+            labels.append(sv("text", { x, y, "font-size": 11, fill, "text-anchor": "middle" }, t));
           }
         }
       }
