@@ -10,7 +10,9 @@
 //   drill-down); calling it again (same or another element) stops the previous run cleanly
 //   (its timer and key handler) and replaces it. `stop()` does the same without a new run.
 //   Nothing is fetched; nothing outside rootElement is touched but one keydown listener on
-//   document (removed by stop). Element ids inside are prefixed "tx-".
+//   document (removed by stop). Element ids inside are prefixed "tx-"; explorer.css styles only
+//   what is inside the .tx element mount() creates. Loading this script mounts by itself only
+//   when the page has both an element with id "explorer-root" and the "run-data" JSON.
 //
 // Nothing here computes a forward value or a backward gradient of the network: it looks them up.
 // Two displays multiply recorded numbers: a row's own ∂L/∂W = δ · input (the engine's w.grad for
