@@ -42,6 +42,8 @@ COMMANDS: tuple[str, ...] = (
     "approx",
     "worksheet",
     "explore",
+    "grade",
+    "dashboard",
 )
 DEFAULT = "demo"
 
