@@ -44,6 +44,7 @@ COMMANDS: tuple[str, ...] = (
     "explore",
     "grade",
     "dashboard",
+    "audit",
 )
 DEFAULT = "demo"
 
