@@ -45,6 +45,7 @@ COMMANDS: tuple[str, ...] = (
     "grade",
     "dashboard",
     "audit",
+    "export",
 )
 DEFAULT = "demo"
 

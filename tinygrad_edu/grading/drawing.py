@@ -17,7 +17,15 @@ from pathlib import Path
 from ..engine import Value
 from .escape import html_text
 
-__all__ = ["BATCH", "PT_PER_MM", "graph_dot", "graph_pdfs", "graph_svg", "graph_svgs"]
+__all__ = [
+    "BATCH",
+    "PT_PER_MM",
+    "graph_dot",
+    "graph_pdfs",
+    "graph_svg",
+    "graph_svgs",
+    "wrong_drawing",
+]
 
 PT_PER_MM = 72 / 25.4
 DOT_TIMEOUT = 60.0
@@ -31,8 +39,13 @@ def _dot_string(*lines: str) -> str:
     return '"' + "\\n".join(esc) + '"'
 
 
-def graph_dot(nodes: Sequence[Value], rankdir: str = "LR", values: bool = True) -> str:
+def graph_dot(
+    nodes: Sequence[Value], rankdir: str = "LR", values: bool = True, wrong: str = ""
+) -> str:
     """DOT text: a box per node (``name (op)`` over its value), an edge per input.
+
+    ``wrong`` names a node drawn in red with the edges to its users: the chain-rule terms
+    whose sum its gradient is (a report's first wrong place).
 
     >>> from tinygrad_edu.tutor import worksheet
     >>> print(graph_dot(worksheet(3, 1).nodes).splitlines()[3])
@@ -48,10 +61,12 @@ def graph_dot(nodes: Sequence[Value], rankdir: str = "LR", values: bool = True) 
     for n in nodes:
         head = f"{n.label} ({n.op})" if n.parents else n.label
         label = _dot_string(head, f"{n.data:.6g}") if values else _dot_string(head)
-        out.append(f"  {ids[n]} [label={label}];")
+        red = ', color="#c62828", fontcolor="#c62828", penwidth=2' if n.label == wrong else ""
+        out.append(f"  {ids[n]} [label={label}{red}];")
     for n in nodes:
         for p in n.parents:
-            out.append(f"  {ids[p]} -> {ids[n]} [arrowsize=0.6];")
+            red = ', color="#c62828", penwidth=2.5' if wrong and p.label == wrong else ""
+            out.append(f"  {ids[p]} -> {ids[n]} [arrowsize=0.6{red}];")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -90,6 +105,13 @@ def graph_pdfs(items: Sequence[tuple[Sequence[Value], str]]) -> list[bytes] | No
             names = ["graphs.dot.pdf"] + [f"graphs.dot.{j}.pdf" for j in range(2, len(part) + 1)]
             out += [(Path(tmp) / name).read_bytes() for name in names]
     return out
+
+
+def wrong_drawing(nodes: Sequence[Value], wrong: str) -> str | None:
+    """The graph as SVG text with node ``wrong`` and its edges in red (None without dot)."""
+    if shutil.which("dot") is None:
+        return None
+    return _run_dot(graph_dot(nodes, "LR", wrong=wrong)).decode("utf-8")
 
 
 def _fallback(nodes: Sequence[Value]) -> str:

@@ -28,7 +28,14 @@ from .handwork import POLICY, hand_answers
 from .roster import Student, slug
 from .spec import Check, Spec
 
-__all__ = ["Gradebook", "StudentGrade", "grade_folder", "grade_sheet", "write_gradebook"]
+__all__ = [
+    "Gradebook",
+    "StudentGrade",
+    "grade_folder",
+    "grade_sheet",
+    "grade_work",
+    "write_gradebook",
+]
 
 NOTEBOOK_TIMEOUT = 60.0
 
@@ -38,7 +45,7 @@ class StudentGrade:
     """One student's result: per check (check, report, points earned)."""
 
     student: Student
-    results: tuple[tuple[Check, Report, float], ...]
+    results: tuple[tuple[Check, Report, float], ...]  # (check, report, points earned)
 
     @property
     def score(self) -> float:
@@ -122,6 +129,31 @@ def _students(folder: Path, roster: Sequence[Student] | None) -> Found:
     return found
 
 
+Result = tuple[Check, Report, float]
+
+
+def grade_work(
+    spec: Spec,
+    sheet: Sheet | None,
+    folder: Path,
+    timeout: float = NOTEBOOK_TIMEOUT,
+    code_file: str | None = None,
+) -> tuple[Result, ...]:
+    """One student's results: the sheet for worksheet checks, ``folder``'s notebooks for the
+    others (each check's ``notebook``; or ``code_file``, one notebook or ``.py`` for all)."""
+    results = []
+    for check in spec.checks:
+        if check.kind == "worksheet":
+            missing = failed(check.name, "no sheet was handed in")
+            report = grade_sheet(spec, check, sheet) if sheet is not None else missing
+        else:
+            nb = folder / (code_file or check.notebook or f"{check.slug}.ipynb")
+            missing = failed(check.name, f"no notebook {nb.name} was handed in")
+            report = _run_notebook(nb, check, timeout) if nb.is_file() else missing
+        results.append((check, report, check.earned(report.ok, report.diagnosis)))
+    return tuple(results)
+
+
 def grade_folder(
     folder: str | Path,
     spec: Spec,
@@ -139,17 +171,8 @@ def grade_folder(
         raise ValueError(f"grade: no sheets ({', '.join(SHEET_SUFFIXES)}) or folders in {root}")
     grades = []
     for k, (student, sheet) in enumerate(found.values(), 1):
-        results = []
-        for check in spec.checks:
-            if check.kind == "worksheet":
-                report = (grade_sheet(spec, check, sheet) if sheet is not None
-                          else failed(check.name, "no sheet was handed in"))  # fmt: skip
-            else:
-                nb = root / student.file / (check.notebook or f"{check.slug}.ipynb")
-                missing = failed(check.name, f"no notebook {nb.name} was handed in")
-                report = _run_notebook(nb, check, timeout) if nb.is_file() else missing
-            results.append((check, report, check.earned(report.ok, report.diagnosis)))
-        grades.append(StudentGrade(student, tuple(results)))
+        results = grade_work(spec, sheet, root / student.file, timeout)
+        grades.append(StudentGrade(student, results))
         if progress is not None:
             progress(k, len(found))
     return Gradebook(spec, tuple(grades))
