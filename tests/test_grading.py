@@ -310,21 +310,26 @@ def test_grading_runs_the_learners_notebook_in_a_child_process(tmp_path: Path) -
             ]
         }
     )
-    for sid, body in [("right", "1 - out**2"), ("wrong", "1 - x**2"), ("broken", "")]:
+    cases = [("right", "1 - out**2"), ("wrong", "1 - x**2"), ("broken", ""), ("hangs", "")]
+    for sid, body in cases:
         answer["source"] = f"def my_tanh_rule(x, out):\n    return ({body},)\n"
-        if not body:
+        if sid == "broken":
             answer["source"] = "raise RuntimeError('unfinished')"
+        if sid == "hangs":
+            answer["source"] = "while True:\n    pass"
         (tmp_path / sid).mkdir()
         (tmp_path / sid / "01_tanh_rule.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-    book = grade_folder(tmp_path, spec)
+    book = grade_folder(tmp_path, spec, timeout=3.0)
     scores = {g.student.id: (g.score, g.codes) for g in book.grades}
     assert scores == {
         "right": (2.0, []),
         "wrong": (1.0, ["input-instead-of-output"]),
         "broken": (0.0, []),
+        "hangs": (0.0, []),
     }
     text = gradebook_csv(book)
     assert "broken,0,2,tanh rule: running your notebook raised RuntimeError: unfinished" in text
+    assert "hangs,0,2,tanh rule: your notebook did not finish within 3 s" in text
 
 
 def test_spec_errors_name_the_check_and_the_key() -> None:

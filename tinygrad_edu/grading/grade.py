@@ -11,21 +11,18 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import atomic_write_text
 from ..tutor import Report, worksheet
-from .checkrun import MARK, failed, report_from_dict
+from .checkrun import failed
 from .collect import SHEET_SUFFIXES, Sheet, read_sheet
 from .escape import csv_cell, markdown_text
 from .handwork import POLICY, hand_answers
 from .roster import Student, slug
+from .sandbox import run_notebooks
 from .spec import Check, Spec
 
 __all__ = [
@@ -89,23 +86,6 @@ def grade_sheet(spec: Spec, check: Check, sheet: Sheet) -> Report:
     return dataclasses.replace(report, tolerance=POLICY)
 
 
-def _run_notebook(path: Path, check: Check, timeout: float) -> Report:
-    args = [sys.executable, "-m", "tinygrad_edu.grading.checkrun", str(path),
-            json.dumps(dataclasses.asdict(check), default=dict)]  # fmt: skip
-    try:
-        done = subprocess.run(
-            args, capture_output=True, text=True, timeout=timeout, check=False,
-            env={**os.environ, "MPLBACKEND": "Agg"}, cwd=path.parent,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return failed(check.name, f"your notebook did not finish within {timeout:g} s")
-    found = [ln for ln in done.stdout.splitlines() if ln.startswith(MARK)]
-    if not found:
-        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
-        return failed(check.name, f"your notebook stopped the grader: {tail[0][:300]}")
-    return report_from_dict(json.loads(found[-1][len(MARK) :]))
-
-
 Found = dict[str, tuple[Student, Sheet | None]]
 
 
@@ -141,17 +121,41 @@ def grade_work(
 ) -> tuple[Result, ...]:
     """One student's results: the sheet for worksheet checks, ``folder``'s notebooks for the
     others (each check's ``notebook``; or ``code_file``, one notebook or ``.py`` for all)."""
-    results = []
-    for check in spec.checks:
-        if check.kind == "worksheet":
-            missing = failed(check.name, "no sheet was handed in")
-            report = grade_sheet(spec, check, sheet) if sheet is not None else missing
-        else:
+    return _grade_many(spec, [(sheet, folder)], timeout, code_file)[0]
+
+
+def _grade_many(
+    spec: Spec,
+    work: Sequence[tuple[Sheet | None, Path]],
+    timeout: float,
+    code_file: str | None = None,
+) -> list[tuple[Result, ...]]:
+    """Every student's results; all notebooks run together, each apart (see sandbox)."""
+    reports: list[list[Report | None]] = [[None] * len(spec.checks) for _ in work]
+    jobs: list[tuple[Path, dict[str, object]]] = []
+    where: list[tuple[int, int]] = []
+    for i, (sheet, folder) in enumerate(work):
+        for j, check in enumerate(spec.checks):
+            if check.kind == "worksheet":
+                missing = failed(check.name, "no sheet was handed in")
+                reports[i][j] = grade_sheet(spec, check, sheet) if sheet is not None else missing
+                continue
             nb = folder / (code_file or check.notebook or f"{check.slug}.ipynb")
-            missing = failed(check.name, f"no notebook {nb.name} was handed in")
-            report = _run_notebook(nb, check, timeout) if nb.is_file() else missing
-        results.append((check, report, check.earned(report.ok, report.diagnosis)))
-    return tuple(results)
+            if not nb.is_file():
+                reports[i][j] = failed(check.name, f"no notebook {nb.name} was handed in")
+                continue
+            jobs.append((nb, dataclasses.asdict(check)))
+            where.append((i, j))
+    for (i, j), ran in zip(where, run_notebooks(jobs, timeout)):
+        reports[i][j] = ran
+    out = []
+    for row in reports:
+        results = []
+        for check, got in zip(spec.checks, row):
+            assert got is not None
+            results.append((check, got, check.earned(got.ok, got.diagnosis)))
+        out.append(tuple(results))
+    return out
 
 
 def grade_folder(
@@ -169,12 +173,11 @@ def grade_folder(
     found = _students(root, roster)
     if not found:
         raise ValueError(f"grade: no sheets ({', '.join(SHEET_SUFFIXES)}) or folders in {root}")
-    grades = []
-    for k, (student, sheet) in enumerate(found.values(), 1):
-        results = grade_work(spec, sheet, root / student.file, timeout)
-        grades.append(StudentGrade(student, results))
-        if progress is not None:
-            progress(k, len(found))
+    work = [(sheet, root / student.file) for student, sheet in found.values()]
+    everyone = _grade_many(spec, work, timeout)
+    grades = [StudentGrade(s, r) for (s, _), r in zip(found.values(), everyone)]
+    if progress is not None:
+        progress(len(grades), len(found))
     return Gradebook(spec, tuple(grades))
 
 
