@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,28 @@ def test_latex_sheet_is_a_complete_document(handed_out: Path) -> None:
     assert tex.count(r"\begin{tabular}") == tex.count(r"\end{tabular}") == 1  # 14 rows: one
     graph = re.search(r"\\includegraphics\[[^]]*\]\{([^}]*)\}", tex)
     assert graph is not None and (handed_out / "sheets" / graph.group(1)).is_file()
+
+
+@pytest.mark.slow
+def test_latex_sheets_compile_to_one_page_where_pdflatex_is_installed(
+    handed_out: Path, tmp_path: Path
+) -> None:
+    """Structure is checked everywhere (above); here pdflatex itself, when on PATH
+    (Debian: apt-get install texlive-latex-base), compiles the nastiest name's sheet."""
+    if shutil.which("pdflatex") is None:
+        tex = (handed_out / "sheets" / "s01.tex").read_text(encoding="utf-8")
+        assert r"\usepackage{graphicx}" in tex  # only packages of texlive-latex-base
+        return
+    work = tmp_path / "tex"
+    shutil.copytree(handed_out / "sheets", work)
+    for stem in ("s01", "s00"):
+        done = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
+            cwd=work, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-1500:]
+        assert f"Output written on {stem}.pdf (1 page" in done.stdout
+        assert "Overfull \\hbox" not in done.stdout
 
 
 def test_key_gives_the_chain_rule_line_behind_every_number() -> None:
