@@ -65,6 +65,7 @@ def test_dashboard_is_offline_and_escapes_learner_text() -> None:
     assert "50 % of students: <code>sign</code>" in page
 
 
+@pytest.mark.slow
 def test_xapi_statements_validate_with_ralph_and_carry_the_diagnosis() -> None:
     from ralph.models.xapi.base.statements import BaseXapiStatement
 
