@@ -333,13 +333,24 @@ def test_grading_runs_the_learners_notebook_in_a_child_process(tmp_path: Path) -
             ]
         }
     )
-    cases = [("right", "1 - out**2"), ("wrong", "1 - x**2"), ("broken", ""), ("hangs", "")]
+    cases = [
+        ("right", "1 - out**2"),
+        ("wrong", "1 - x**2"),
+        ("broken", ""),
+        ("hangs", ""),
+        ("exits", ""),
+        ("hogs", ""),
+    ]
     for sid, body in cases:
         answer["source"] = f"def my_tanh_rule(x, out):\n    return ({body},)\n"
         if sid == "broken":
             answer["source"] = "raise RuntimeError('unfinished')"
         if sid == "hangs":
             answer["source"] = "while True:\n    pass"
+        if sid == "exits":
+            answer["source"] = "import os\nos._exit(3)"
+        if sid == "hogs":  # more memory than a notebook may take
+            answer["source"] = "x = bytearray(3 * 1024**3)"
         (tmp_path / sid).mkdir()
         (tmp_path / sid / "01_tanh_rule.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     book = grade_folder(tmp_path, spec, timeout=3.0)
@@ -349,10 +360,14 @@ def test_grading_runs_the_learners_notebook_in_a_child_process(tmp_path: Path) -
         "wrong": (1.0, ["input-instead-of-output"]),
         "broken": (0.0, []),
         "hangs": (0.0, []),
+        "exits": (0.0, []),
+        "hogs": (0.0, []),
     }
     text = gradebook_csv(book)
     assert "broken,0,2,tanh rule: running your notebook raised RuntimeError: unfinished" in text
     assert "hangs,0,2,tanh rule: your notebook did not finish within 3 s" in text
+    assert "exits,0,2,tanh rule: your notebook stopped the grader's process" in text
+    assert "hogs,0,2,tanh rule: running your notebook raised MemoryError" in text
 
 
 def test_spec_errors_name_the_check_and_the_key() -> None:

@@ -80,6 +80,19 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_export_command_writes_every_platform(tmp_path: Path) -> None:
+    from tinygrad_edu.cli import main
+
+    spec = tmp_path / "assignment.json"
+    spec.write_text(json.dumps(SPEC.as_dict()), encoding="utf-8")
+    assert main(["export", "--spec", str(spec), "--out", str(tmp_path / "out")]) == 0
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.*"))
+    assert "gradescope/autograder.zip" in written and "prairielearn/info.json" in written
+    assert "otter/tests/table.py" in written and "nbgrader/source/assignment.ipynb" in written
+    assert "classroom/.github/workflows/classroom.yml" in written
+    assert main(["export", "--spec", str(spec), "--platform", "moodle"]) == 1
+
+
 def test_tiers_add_up_to_the_credit_of_every_diagnosis() -> None:
     for check in SPEC.checks:
         ladder = tiers(check)

@@ -2,9 +2,10 @@
 
 On POSIX the children are forked from the grader, which has already imported the library, so
 a child starts in milliseconds instead of a second; up to ``workers`` run at once, watched by
-one loop (no threads: forking from a threaded process is unsafe). A child that runs past the
-limit is killed; one that dies without a report becomes a report that says so. Elsewhere each
-notebook runs in a fresh interpreter (``python -m tinygrad_edu.grading.checkrun``).
+one loop (no threads: forking from a threaded process is unsafe). A child may take at most
+:data:`MEMORY` of address space; one that runs past the time limit is killed; one that dies
+without a report becomes a report that says so. Elsewhere each notebook runs in a fresh
+interpreter (``python -m tinygrad_edu.grading.checkrun``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ __all__ = ["run_notebooks"]
 Job = tuple[Path, Mapping[str, Any]]
 
 
+MEMORY = 2 * 1024**3  # bytes of address space a learner's notebook may take
+
+
+def _bound_memory() -> None:
+    """Cap the child's address space (where the platform has ``resource``)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > MEMORY:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
 def _child(path: Path, check: Mapping[str, Any], write: int) -> None:
     """In the forked child: run the notebook, send the report, never return."""
     code = 0
@@ -37,6 +52,7 @@ def _child(path: Path, check: Mapping[str, Any], write: int) -> None:
         os.dup2(quiet, 1)  # the learner's prints go nowhere
         os.dup2(quiet, 2)
         os.environ["MPLBACKEND"] = "Agg"
+        _bound_memory()
         data = json.dumps(report_to_dict(run_notebook(path, check))).encode("utf-8")
         with os.fdopen(write, "wb") as f:
             f.write(data)
