@@ -93,6 +93,25 @@ def test_export_command_writes_every_platform(tmp_path: Path) -> None:
     assert main(["export", "--spec", str(spec), "--platform", "moodle"]) == 1
 
 
+def test_a_check_name_is_never_code_in_the_generated_tests() -> None:
+    import ast
+
+    from tinygrad_edu.grading.platforms.classroom import classroom_files
+    from tinygrad_edu.grading.platforms.otter import otter_tests
+
+    name = 'x"""\nimport os; os.system("boom")  # \'\'\' \n'
+    spec = parse_spec({"check": [{"name": name, "kind": "rule", "op": "tanh", "function": "f"}]})
+    for text in [*otter_tests(spec).values(), *classroom_files(spec).values()]:
+        if text.startswith(("# otter", "# GitHub")):
+            tree = ast.parse(text)
+            calls = [
+                n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "system"
+            ]
+            assert not calls
+            imports = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+            assert "os" not in imports
+
+
 def test_tiers_add_up_to_the_credit_of_every_diagnosis() -> None:
     for check in SPEC.checks:
         ladder = tiers(check)

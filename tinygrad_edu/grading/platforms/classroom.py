@@ -18,7 +18,8 @@ SETUP = "pip install tinygrad_edu pytest"
 
 def _test_file(spec: Spec, check: Check) -> str:
     out = [
-        f'"""GitHub Classroom tests for {check.name!r}, made by tinygrad-edu export."""',
+        "# GitHub Classroom tests, made by tinygrad-edu export, for the check named",
+        f"# {check.name!r}",  # repr: one line, whatever the name holds
         "",
         "import json",
         "",
