@@ -99,17 +99,15 @@ def test_a_check_name_is_never_code_in_the_generated_tests() -> None:
     from tinygrad_edu.grading.platforms.classroom import classroom_files
     from tinygrad_edu.grading.platforms.otter import otter_tests
 
-    name = 'x"""\nimport os; os.system("boom")  # \'\'\' \n'
+    name = 'x""" + __import__("os").system("boom") + """'
     spec = parse_spec({"check": [{"name": name, "kind": "rule", "op": "tanh", "function": "f"}]})
-    for text in [*otter_tests(spec).values(), *classroom_files(spec).values()]:
-        if text.startswith(("# otter", "# GitHub")):
+    files = {**otter_tests(spec), **classroom_files(spec)}
+    for path, text in files.items():
+        if path.endswith(".py"):
             tree = ast.parse(text)
-            calls = [
-                n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "system"
-            ]
-            assert not calls
-            imports = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-            assert "os" not in imports
+            called = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call)
+                      and isinstance(n.func, ast.Attribute)}  # fmt: skip
+            assert "system" not in called, path
 
 
 def test_tiers_add_up_to_the_credit_of_every_diagnosis() -> None:
