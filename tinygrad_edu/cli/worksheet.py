@@ -61,6 +61,8 @@ def _class(args: argparse.Namespace) -> int:
     from ..grading import hand_out, read_roster
 
     students = read_roster(args.roster)
+    say(f"{len(students)} students: drawing and writing their sheets and keys (about "
+        f"{max(1, len(students) // 10)} s)…")  # fmt: skip
     done = hand_out(students, args.level, args.out, seed=args.seed, title=args.title)
     say(
         f"{done.students} sheets at level {args.level} (seed {args.seed}), {done.files} files",
