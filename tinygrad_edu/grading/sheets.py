@@ -49,7 +49,7 @@ _CSS = (
     "table{border-collapse:collapse;flex:1}"
     "th,td{border:0.25mm solid #444;padding:0 1.5mm;height:" + f"{ROW_MM}mm" + ";font-size:9.5pt}"
     "th{background:#eee;text-align:left}"
-    "td.n,th.n{text-align:right}td.g{min-width:24mm}"
+    "td.n,th.n{text-align:right}td.g{min-width:24mm}td:nth-child(3){white-space:nowrap}"
     ".chain{font-size:8.5pt}"
     "@media screen{body{margin:12mm auto}}"
 )
