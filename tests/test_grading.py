@@ -101,6 +101,8 @@ def test_hand_out_writes_one_sheet_per_student_and_keys_apart(handed_out: Path) 
     # the sheet's table is blank; the key holds the tutor's own numbers for that student
     table = read_sheet(sheets / "s05.md")
     assert table.student == "s05" and set(table.answers.values()) == {None}
+    page = read_sheet(sheets / "s05.html")  # the printed page reads back too (both halves)
+    assert page.student == "s05" and page.answers == table.answers
     key = json.loads((keys / "s05.json").read_text(encoding="utf-8"))
     assert key["answers"] == worksheet(11, 3, student="s05").answer_key
 
@@ -364,6 +366,10 @@ def test_grading_runs_the_learners_notebook_in_a_child_process(tmp_path: Path) -
         "hogs": (0.0, []),
     }
     text = gradebook_csv(book)
+    from tinygrad_edu.grading.sandbox import _spawned  # the way without fork (Windows, macOS)
+
+    spawned = _spawned(tmp_path / "wrong" / "01_tanh_rule.ipynb", book.spec.checks[0].__dict__, 60)
+    assert (spawned.ok, spawned.diagnosis) == (False, "input-instead-of-output")
     assert "broken,0,2,tanh rule: running your notebook raised RuntimeError: unfinished" in text
     assert "hangs,0,2,tanh rule: your notebook did not finish within 3 s" in text
     assert "exits,0,2,tanh rule: your notebook stopped the grader's process" in text
