@@ -42,6 +42,10 @@ COMMANDS: tuple[str, ...] = (
     "approx",
     "worksheet",
     "explore",
+    "grade",
+    "dashboard",
+    "audit",
+    "export",
 )
 DEFAULT = "demo"
 
