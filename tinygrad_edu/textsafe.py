@@ -91,12 +91,16 @@ def md_code(text: str, language: str = "") -> str:
     return f"{fence}{info}\n{body.rstrip(chr(10))}\n{fence}"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def json_for_html(data: Any, **dumps: Any) -> str:
     """``json.dumps(data)`` safe inside a ``<script>`` element of an HTML page.
 
     ``<``, ``>`` and ``&`` can only occur inside JSON strings, where ``\\u003c`` means the
     same character: no ``</script>``, ``<!--`` or ``<script`` survives. U+2028 and U+2029
-    end a line in older JavaScript. Keyword arguments go to ``json.dumps``.
+    end a line in older JavaScript; lone surrogates are escaped too, so the text can be
+    written as UTF-8. Keyword arguments go to ``json.dumps``.
 
     >>> json_for_html({"title": "</script><!--<script>"})
     '{"title": "\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u003cscript\\\\u003e"}'
@@ -107,7 +111,9 @@ def json_for_html(data: Any, **dumps: Any) -> str:
     text = json.dumps(data, **dumps)
     for ch, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(ch, code)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # a lone surrogate cannot be written as UTF-8; its JSON escape reads back as the same string
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def dot_label(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
 import re
 from importlib import resources
@@ -12,6 +11,7 @@ from typing import Any
 
 from ..engine import Value
 from ..fileio import atomic_write_text
+from ..textsafe import escape_html, json_for_html, visible
 from .dot import DOT_TIMEOUT, FORMATS, dot_to, fit_svg, to_digraph
 from .errors import GraphvizNotFound
 from .format import fmt, grad_sum_text, math_name, sum_expr
@@ -102,7 +102,7 @@ class BackwardPage(PosixPath):
         for name in data["frames"]:
             frame = self.parent / name
             if not frame.exists():
-                return f"<p>{html.escape(str(self))}: frame {html.escape(name)} is missing</p>"
+                return f"<p>{escape_html(str(self))}: frame {escape_html(name)} is missing</p>"
             if frame.suffix == ".svg":
                 svg = fit_svg(frame.read_text(encoding="utf-8")).encode("utf-8")
                 inlined.append("data:image/svg+xml;base64," + base64.b64encode(svg).decode())
@@ -111,9 +111,11 @@ class BackwardPage(PosixPath):
                 inlined.append(f"data:image/{frame.suffix[1:]};base64,{raw}")
         data["frames"] = inlined
         page = _page(data)
+        # sandboxed without allow-same-origin: the page's script runs in an opaque origin,
+        # never in the notebook's (where it could reach the kernel)
         return (
-            f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:85vh;border:0" '
-            'title="backward, step by step"></iframe>'
+            f'<iframe srcdoc="{escape_html(page)}" style="width:100%;height:85vh;border:0" '
+            'sandbox="allow-scripts allow-downloads" title="backward, step by step"></iframe>'
         )
 
 
@@ -122,14 +124,15 @@ def _template() -> str:
 
 
 def _page(data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return _template().replace("__DATA__", text)
+    # the template has one placeholder, replaced once; the data has no "<" left to end the
+    # script element or open a comment
+    return _template().replace("__DATA__", json_for_html(data), 1)
 
 
 def _page_data(page: str) -> dict[str, Any]:
     start = page.index('<script id="data" type="application/json">') + 42
     end = page.index("</script>", start)
-    data: dict[str, Any] = json.loads(page[start:end].replace("<\\/", "</"))
+    data: dict[str, Any] = json.loads(page[start:end])
     return data
 
 
@@ -189,6 +192,10 @@ def render_backward(
             {"caption": caption(step, graph, names, precision)}
             | _questions(step, graph, names, precision)
         )
+    for entry in steps:  # labels' hidden characters (NUL, bidi overrides) shown as escapes
+        entry["caption"], entry["prompt"] = visible(entry["caption"]), visible(entry["prompt"])
+        for q in entry["questions"]:
+            q["text"] = visible(q["text"])
     width = max(3, len(str(len(sources) - 1)))
     files = [f"frame_{k:0{width}d}.{format}" for k in range(len(sources))]
     data = {"frames": files, "steps": steps, "tolerance": TOLERANCE, "precision": precision}

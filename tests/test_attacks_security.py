@@ -1,0 +1,201 @@
+"""Attacks a hostile or careless user would try, one group per class, each asserting the safe
+behaviour: user text never becomes markup or script, files that are not regular files are
+never replaced, sets of files are written whole or not at all, long work is refused up front,
+and odd input gets an error naming the function."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tinygrad_edu
+from tinygrad_edu import Value
+from tinygrad_edu.tape import tape
+from tinygrad_edu.textsafe import dot_label, escape_html, json_for_html, md_code, md_text, visible
+from tinygrad_edu.viz import draw_dot, render_backward
+
+PACKAGE = Path(tinygrad_edu.__file__).parent
+SCRIPT = "<img src=x onerror=\"document.title='pwned'\">"
+HOSTILE_LABELS = [
+    SCRIPT,
+    "</script><script>document.title='pwned'</script>",
+    "<!--<script>",
+    "a\n```\n<img src=x onerror=alert(1)>",
+    "__DATA__",
+    "nul\x00byte",
+    "lone\ud800surrogate",
+    "bidi\u202eevil",
+    "line\u2028sep",
+    "back\\slash\\",
+]
+
+
+def hostile_graph(label: str) -> Value:
+    a, b = Value(1.5, label), Value(-0.4, "b")
+    out = a * b + a
+    out.label = label
+    return out
+
+
+# --------------------------------------------------------------------- the shared escaping
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_textsafe_outputs_are_inert_and_encodable(label: str) -> None:
+    for text in (escape_html(label), md_text(label), dot_label(label)):
+        assert "\x00" not in text and "\u202e" not in text
+    for text in (escape_html(label), md_text(label), dot_label(label), json_for_html(label)):
+        text.encode("utf-8")  # never a lone surrogate
+    for text in (escape_html(label), json_for_html(label)):
+        assert "<" not in text and ">" not in text
+    assert re.search(r"(?<!\\)[<`*_\[]", md_text(label)) is None  # every syntax character escaped
+    assert json.loads(json_for_html(label)) == label
+    fenced = md_code(label)
+    fence = fenced.splitlines()[0]
+    assert fenced.splitlines()[-1] == fence
+    assert fence not in fenced[len(fence) : -len(fence)]  # nothing inside closes it
+    assert "\n" not in md_text(label) and "\n" not in dot_label(label)
+
+
+def test_visible_shows_hidden_characters_as_escapes() -> None:
+    assert visible("a\x00b\u202ec\ud800d\x7f") == "a\\x00b\\u202ec\\ud800d\\x7f"
+    assert visible("tab\tand\nnewline δ") == "tab\tand\nnewline δ"
+
+
+# --------------------------------------------------------------------- class 2: script in pages
+
+
+def _iframe_literals() -> list[tuple[Path, str]]:
+    found = []
+    for path in PACKAGE.rglob("*"):
+        if path.suffix not in (".py", ".html", ".js"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"<iframe[^>]*>", text):
+            found.append((path, m.group(0)))
+        for m in re.finditer(r"createElement\(\s*[\"']iframe", text):
+            found.append((path, text[m.start() : m.start() + 400]))
+    return found
+
+
+def test_page_injection_every_iframe_in_the_package_is_sandboxed() -> None:
+    iframes = _iframe_literals()
+    assert len(iframes) >= 2  # the backward-steps page and the explorer
+    for path, tag in iframes:
+        assert "sandbox" in tag, f"{path}: iframe without sandbox: {tag}"
+        assert "allow-same-origin" not in tag, f"{path}: {tag}"
+
+
+def test_page_injection_backward_page_in_jupyter_is_a_sandboxed_iframe(tmp_path: Path) -> None:
+    page = render_backward(hostile_graph(SCRIPT), tmp_path)
+    shown = page._repr_html_()
+    tag = re.match(r"<iframe[^>]*>", shown)
+    assert tag is not None
+    assert 'sandbox="allow-scripts allow-downloads"' in tag.group(0)
+    assert "allow-same-origin" not in shown
+    assert "<img" not in shown  # the whole page is attribute text
+
+
+def test_page_injection_backward_page_builds_text_with_text_content() -> None:
+    template = (PACKAGE / "viz" / "page.html").read_text(encoding="utf-8")
+    assert "innerHTML" not in template and "outerHTML" not in template
+    assert "insertAdjacentHTML" not in template and "document.write" not in template
+
+
+@pytest.mark.slow
+def test_page_injection_labels_names_and_answers_stay_text_in_the_browser(
+    tmp_path: Path, new_page: Callable[[Path], Any]
+) -> None:
+    a, w = Value(1.5, SCRIPT), Value(-0.4, "w")
+    out = a * w
+    out.label = "</script><!--<script>"
+    index = render_backward(out, tmp_path, params={"<b onmouseover=x>W1[0, 0]": w})
+    page = new_page(index)
+    assert page.inner_text("#counter") == "step 0 of 1"  # the page's script ran
+    page.check("#mode")
+    page.click("#next")
+    quiz = page.inner_text("#quiz")
+    assert "<b onmouseover=x>W1[0, 0]" in quiz  # shown as the text it is
+    assert page.eval_on_selector_all("#quiz img, #quiz b", "els => els.length") == 0
+    page.fill("#q0", SCRIPT)
+    page.fill("#q1", "<img src=y onerror=\"document.title='pwned2'\">")
+    page.click("#check")
+    assert SCRIPT in page.inner_text("#quiz")
+    assert page.eval_on_selector_all("#quiz img", "els => els.length") == 0
+    page.wait_for_timeout(100)
+    assert "pwned" not in page.title()
+
+
+# --------------------------------------------------------------------- class 3: Markdown
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_markdown_tape_display_cannot_be_closed_by_a_label(label: str) -> None:
+    shown = tape(hostile_graph(label))._repr_markdown_()
+    lines = shown.splitlines()
+    fence = lines[0]
+    assert set(fence) == {"`"} and lines[-1] == fence
+    assert all(not line.startswith(fence) for line in lines[1:-1])
+    shown.encode("utf-8")
+    # the label never starts a line of its own
+    assert all(line.startswith("v") for line in lines[1:-1])
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_markdown_latex_tape_keeps_labels_inside_text(label: str) -> None:
+    shown = tape(hostile_graph(label), fmt="latex")._repr_markdown_()
+    body = shown[3:-3]
+    assert "$$" not in body and "<" not in body and ">" not in body
+    assert body.count("\\end{aligned}") == 1 and body.count("\\begin{aligned}") == 1
+    assert re.search(r"(?<!\\)\$", body.replace("\\\\", "")) is None  # every $ escaped
+
+
+def test_markdown_graph_fallback_is_fenced_longer_than_its_text(monkeypatch: Any) -> None:
+    from tinygrad_edu.viz import dot as dot_module
+
+    monkeypatch.setattr(dot_module.shutil, "which", lambda name: None)  # no dot: the text shows
+    bundle = draw_dot(hostile_graph("````\n<script>x</script>"))._repr_mimebundle_()
+    md = bundle["text/markdown"]
+    fence = re.search(r"^`{3,}", md, re.M)
+    assert fence is not None and len(fence.group(0)) >= 5
+    assert md.rstrip().endswith(fence.group(0))
+
+
+# --------------------------------------------------------------------- class 4: embedded JSON
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_embedded_json_backward_page_escapes_lt_and_keeps_one_data_block(
+    label: str, tmp_path: Path
+) -> None:
+    index = render_backward(hostile_graph(label), tmp_path)
+    text = index.read_text(encoding="utf-8")
+    start = text.index('<script id="data" type="application/json">')
+    end = text.index("</script>", start)
+    block = text[start + 42 : end]
+    assert "<" not in block and ">" not in block
+    data = json.loads(block)
+    assert any(
+        label in step["caption"] or visible(label) in step["caption"] for step in data["steps"]
+    )
+    assert text.count("<script") == 2  # the data block and the page's own script
+    assert "JSON.parse(document.getElementById" in text  # the script was not substituted into
+
+
+# --------------------------------------------------------------------- class 10: DOT labels
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_dot_labels_with_nul_surrogates_and_backslashes_make_valid_dot(label: str) -> None:
+    from tinygrad_edu.viz.dot import run_dot
+
+    source = draw_dot(hostile_graph(label)).source
+    source.encode("utf-8")
+    assert "\x00" not in source and "\u202e" not in source
+    svg = run_dot(source, "svg", "test").decode("utf-8")
+    assert "<svg" in svg
