@@ -199,3 +199,13 @@ def test_dot_labels_with_nul_surrogates_and_backslashes_make_valid_dot(label: st
     assert "\x00" not in source and "\u202e" not in source
     svg = run_dot(source, "svg", "test").decode("utf-8")
     assert "<svg" in svg
+
+
+def test_markdown_crosscheck_table_cells_cannot_add_rows_or_markup() -> None:
+    from tinygrad_edu.manual.report import md_table
+
+    lines = md_table(["parameter", "engine", "status"], [["a|b\n| x | y |", "1.5e-03", "<b>ok"]])
+    assert len(lines) == 3  # head, rule, one row: the line break did not add a row
+    row = lines[2]
+    assert len(re.findall(r"(?<!\\)\|", row)) == 4  # the cell's bars are escaped
+    assert "<b>" not in row and "1.5e-03" in row

@@ -57,19 +57,31 @@ def escape_html(text: str) -> str:
     return html.escape(visible(text), quote=True)
 
 
-# ASCII punctuation that CommonMark lets a backslash escape; all of it is escaped, so no
-# character of the text can start emphasis, a link, a heading, a list, a table cell or HTML.
-_MD_PUNCT = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+# Characters that start inline Markdown anywhere in a line (emphasis, code, links, images,
+# raw HTML, entities, table cells, strikethrough, math) are always escaped; those that start a
+# block (heading, list, quote, setext line) only at the start of the text. Numbers and ordinary
+# punctuation stay as they are, so the Markdown source reads like the text.
+# "_" between two letters or digits can neither open nor close emphasis: left as it is.
+_MD_INLINE = re.compile(r"([\\`*\[\]<>&|~$]|(?<![^\W_])_|_(?![^\W_]))")
+_MD_BLOCK_START = re.compile(r"^(\s*)(?:([#+\-=>])(?=[\s#+\-=]|$)|(\d+)([.)])(?=\s|$))")
+
+
+def _escape_block_start(m: re.Match[str]) -> str:
+    indent, mark, digits, end = m.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{digits}\\{end}"
 
 
 def md_text(text: str) -> str:
-    """``text`` as literal inline Markdown: one line, all syntax characters escaped.
+    r"""``text`` as literal inline Markdown: one line, no character of it read as syntax.
 
-    >>> md_text("x*y_1 <b>|</b>\\n# h")
-    'x\\\\*y\\\\_1 \\\\<b\\\\>\\\\|\\\\<\\\\/b\\\\> \\\\# h'
+    >>> print(md_text("x*y_1 <b>|</b>\n# h"))
+    x\*y_1 \<b\>\|\</b\> # h
+    >>> print(md_text("# W1[0, 0] = 1.5e-03"), md_text("1. one"), md_text("-0.5 half_sse _x_"))
+    \# W1\[0, 0\] = 1.5e-03 1\. one -0.5 half_sse \_x\_
     """
     one_line = " ".join(visible(text).splitlines()) if text else ""
-    return _MD_PUNCT.sub(r"\\\1", one_line)
+    escaped = _MD_INLINE.sub(r"\\\1", one_line)
+    return _MD_BLOCK_START.sub(_escape_block_start, escaped, count=1)
 
 
 def md_code(text: str, language: str = "") -> str:
