@@ -209,3 +209,120 @@ def test_markdown_crosscheck_table_cells_cannot_add_rows_or_markup() -> None:
     row = lines[2]
     assert len(re.findall(r"(?<!\\)\|", row)) == 4  # the cell's bars are escaped
     assert "<b>" not in row and "1.5e-03" in row
+
+
+# --------------------------------------------------------------------- class 5: never clobber
+
+
+def _private_char_device(tmp_path: Path, minor: int) -> Path:
+    """A character device node of our own (a copy of /dev/full or /dev/null) when we may
+    make one; otherwise the system's, which an unprivileged writer could not replace."""
+    import os
+    import stat
+
+    node = tmp_path / f"chardev{minor}"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except (PermissionError, AttributeError):
+        return Path("/dev/full" if minor == 7 else "/dev/null")
+    return node
+
+
+def _kind_of(path: Path) -> str:
+    import stat
+
+    mode = path.lstat().st_mode
+    return next(
+        word
+        for test, word in (
+            (stat.S_ISLNK, "link"),
+            (stat.S_ISCHR, "chr"),
+            (stat.S_ISFIFO, "fifo"),
+            (stat.S_ISSOCK, "sock"),
+            (stat.S_ISDIR, "dir"),
+            (stat.S_ISREG, "reg"),
+        )
+        if test(mode)
+    )
+
+
+def _model() -> Any:
+    from tinygrad_edu.nn import MLP
+
+    return MLP(2, [3, 1], seed=0)
+
+
+def test_never_clobber_a_full_device_reports_failure(tmp_path: Path) -> None:
+    from tinygrad_edu.serialize import save
+
+    full = _private_char_device(tmp_path, 7)
+    with pytest.raises(OSError, match=rf"save: cannot write {re.escape(str(full))}: No space"):
+        save(_model(), full)
+    assert _kind_of(full) == "chr"
+
+
+def test_never_clobber_a_null_device_is_written_through_not_replaced(tmp_path: Path) -> None:
+    from tinygrad_edu.fileio import atomic_write_text
+
+    null = _private_char_device(tmp_path, 3)
+    link = tmp_path / "link_to_device"
+    link.symlink_to(null)
+    assert atomic_write_text(link, "discarded", "save") == link
+    assert _kind_of(link) == "link" and _kind_of(null) == "chr"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_never_clobber_a_fifo_without_reader_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+
+    from tinygrad_edu.serialize import save
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match=r"save: cannot write .*pipe: it is a named pipe \(FIFO\)"):
+        save(_model(), fifo)
+    assert _kind_of(fifo) == "fifo"
+
+
+def test_never_clobber_a_fifo_with_a_reader_receives_the_data(tmp_path: Path) -> None:
+    import os
+
+    from tinygrad_edu.fileio import atomic_write_text
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        atomic_write_text(fifo, "through the pipe", "write")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+    assert _kind_of(fifo) == "fifo"
+
+
+def test_never_clobber_a_socket_or_folder_is_refused_naming_it(tmp_path: Path) -> None:
+    import socket
+
+    from tinygrad_edu.fileio import atomic_write_text
+
+    sock_path = tmp_path / "s.sock"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_path))
+        with pytest.raises(OSError, match=r"s\.sock is a socket, not a regular file"):
+            atomic_write_text(sock_path, "x", "write")
+    assert _kind_of(sock_path) == "sock"
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        atomic_write_text(tmp_path, "x", "write")
+    with pytest.raises(ValueError, match="write: the path is empty"):
+        atomic_write_text("", "x", "write")
+
+
+def test_never_clobber_text_that_utf8_cannot_encode_is_a_named_error(tmp_path: Path) -> None:
+    from tinygrad_edu.fileio import atomic_write_text
+
+    target = tmp_path / "a.md"
+    with pytest.raises(
+        ValueError, match=r"report: cannot write .*a\.md: .*'\\ud800' at position 1"
+    ):
+        atomic_write_text(target, "a\ud800", "report")
+    assert not target.exists()
