@@ -16,6 +16,9 @@ fsynced too, so the rename itself survives a power cut where the platform allows
   place, and a failed write (``/dev/full``) is an error; a FIFO that nobody reads is an error
   at once, never a wait. A folder, a socket or a block device is refused, naming what it is.
 * An empty path is refused.
+* A set of files (a worksheet and its key, the demo's outputs) is written with
+  :func:`file_set`: into a temporary folder beside the target, moved into place only when
+  every file of the set was written.
 * An operating-system error (a full disk, no permission) names the file asked for, never the
   temporary one.
 """
@@ -26,12 +29,14 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "temporary_files"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "file_set", "temporary_files"]
 
 _STALE_SECONDS = 3600.0
 
@@ -252,3 +257,75 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def file_set(folder: str | Path, where: str = "write") -> Iterator[Path]:
+    """A folder to write a set of files into, moved to ``folder`` only if the block succeeds.
+
+    The files are written into a temporary folder beside ``folder``; when the block ends
+    without an error they are moved into ``folder`` (renamed as a whole when ``folder`` does
+    not exist yet, file by file into an existing one, after checking that no file of the set
+    would replace something that is not a regular file). On an error nothing is moved and
+    the temporary folder is removed. ``folder``'s parent must exist.
+
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> with file_set(base / "sheet") as stage:
+    ...     _ = atomic_write_text(stage / "worksheet.md", "# 1")
+    ...     _ = atomic_write_text(stage / "key.json", "{}")
+    >>> sorted(p.name for p in (base / "sheet").iterdir())
+    ['key.json', 'worksheet.md']
+    >>> try:
+    ...     with file_set(base / "other") as stage:
+    ...         _ = atomic_write_text(stage / "worksheet.md", "# 2")
+    ...         raise RuntimeError("the key could not be made")
+    ... except RuntimeError:
+    ...     pass
+    >>> sorted(p.name for p in base.iterdir())  # nothing of the failed set, no temporary
+    ['sheet']
+    """
+    if isinstance(folder, str) and folder == "":
+        raise ValueError(f"{where}: the folder is empty; give a folder name")
+    final = Path(folder)
+    if final.exists() and not final.is_dir():
+        raise NotADirectoryError(f"{where}: {final} exists and is not a folder")
+    if not final.parent.is_dir():
+        raise FileNotFoundError(
+            errno.ENOENT, f"{where}: the folder {final.parent} (to hold {final}) does not exist"
+        )
+    stage = final.parent / f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.set"
+    try:
+        os.mkdir(stage)
+    except OSError as err:
+        raise _named(err, where, final) from None
+    try:
+        yield stage
+        _move_set(stage, final, where)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_set(stage: Path, final: Path, where: str) -> None:
+    if not final.exists():
+        with contextlib.suppress(OSError):
+            os.rename(stage, final)  # the whole set appears at once
+            return
+    files = sorted(p for p in stage.rglob("*") if not p.is_dir())
+    for source in files:  # check every target before moving any file
+        target = final / source.relative_to(stage)
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.stat(target).st_mode
+            if not stat.S_ISREG(mode):
+                raise OSError(
+                    f"{where}: {target} is {_kind(mode)}, not a regular file; it is never "
+                    "replaced, so nothing of the set was written"
+                )
+    try:
+        for source in files:
+            target = final / source.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    except OSError as err:
+        raise _named(err, where, final) from None
+    _fsync_directory(final)

@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .common import MAX_BATCH, MAX_LAYERS, MAX_WIDTH, SEED, bounded_int, int_list, say
+from .common import MAX_BATCH, MAX_LAYERS, MAX_WIDTH, SEED, bounded_int, int_list, output, say
 
 NAME = "crosscheck"
 HELP = "engine vs delta equations vs finite differences, parameter by parameter"
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from ..fileio import atomic_write_text
     from ..nn import MLP
 
+    markdown = None if args.markdown is None else output(args.markdown, "--markdown", NAME)
     sizes: list[int] = args.layers
     output_activation = args.output_activation or {
         "bce": "sigmoid",
@@ -107,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     X, y = random_batch(sizes, args.loss, args.batch, args.seed)
     report = manual.crosscheck(model, X, y, loss=args.loss)
     say(f"{model}, loss {args.loss}, batch of {args.batch}, seed {args.seed}", "", str(report))
-    if args.markdown:
-        path = atomic_write_text(args.markdown, report.to_markdown() + "\n")
+    if markdown is not None:
+        markdown.make_folders()
+        path = atomic_write_text(markdown.path, report.to_markdown() + "\n", NAME)
         say("", f"Markdown report: {path}")
     return 0 if report.ok else 1

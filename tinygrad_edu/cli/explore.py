@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from .common import SEED, bounded_int, int_list, positive_float, say
+from .common import SEED, bounded_int, int_list, output, positive_float, say
 
 NAME = "explore"
 HELP = "write the explorer: the four phases of backprop and a training replay, one HTML file"
+DEFAULT_OUT = "out/explorer.html"
 EPILOG = (
     "example: tinygrad-edu explore --dataset xor --epochs 2000 --seed 0 --out out/explorer.html"
 )
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--drill", choices=("first", "last", "both", "none"), default="first",
         help="epochs whose neurons get a drill-down graph (default: first)",
     )  # fmt: skip
-    parser.add_argument("--out", default="out/explorer.html", metavar="FILE")
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="FILE")
 
 
 def _hidden(text: str) -> list[int]:
@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from ..explore import write_explorer
     from ..nn import MLP
 
+    out = output(args.out, "--out", "explore", default=DEFAULT_OUT)
     loss, output_activation, lr = DATASETS[args.dataset]
     hidden: list[int] = args.hidden
     X, y = _data(args.dataset, args.seed)
@@ -96,8 +97,9 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     lr = args.lr if args.lr is not None else lr
     title = f"{args.dataset}, {model!r}, {loss}"
+    out.make_folders()
     path = write_explorer(
-        model, X, y, Path(args.out), loss=loss, lr=lr, epochs=args.epochs, every=args.every,
+        model, X, y, out.path, loss=loss, lr=lr, epochs=args.epochs, every=args.every,
         seed=args.seed, title=title, drill=args.drill,
     )  # fmt: skip
     size = path.stat().st_size
