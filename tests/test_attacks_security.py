@@ -5,6 +5,7 @@ and odd input gets an error naming the function."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Callable
@@ -326,3 +327,117 @@ def test_never_clobber_text_that_utf8_cannot_encode_is_a_named_error(tmp_path: P
     ):
         atomic_write_text(target, "a\ud800", "report")
     assert not target.exists()
+
+
+# --------------------------------------------------------------------- class 6: sets and paths
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from tinygrad_edu.cli import main
+
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["graph", "x*x", "--set", "x=1", "--out", ""],
+        ["worksheet", "--out", ""],
+        ["demo", "--out", "", "--epochs", "1", "--quiet"],
+        ["perceptron", "--out", ""],
+        ["approx", "--out", "", "--epochs", "0", "--hidden", "2"],
+        ["explore", "--out", "", "--epochs", "1"],
+        ["crosscheck", "--markdown", ""],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_partial_sets_an_empty_path_is_refused(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _cli(argv, capsys)
+    assert code == 1
+    flag = "--markdown" if argv[0] == "crosscheck" else "--out"
+    assert f"tinygrad-edu: error: {argv[0]}: {flag} is empty" in err
+    assert list(tmp_path.iterdir()) == []  # nothing scattered into the current folder
+
+
+def test_partial_sets_a_chain_of_missing_folders_is_never_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "nonexistent" / "dir" / "g.svg"
+    code, _, err = _cli(["graph", "x*x", "--set", "x=1", "--out", str(target)], capsys)
+    assert code == 1
+    assert f"the folder {tmp_path / 'nonexistent'} does not exist" in err
+    assert "mkdir -p" in err
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_partial_sets_the_last_named_folder_is_created_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "new" / "g.dot"
+    code, out, _ = _cli(["graph", "x*x", "--set", "x=1", "--out", str(target)], capsys)
+    assert code == 0 and target.is_file()
+    assert f"created folder {tmp_path / 'new'}" in out
+
+
+def test_partial_sets_a_worksheet_that_fails_part_way_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    worksheet_module = importlib.import_module("tinygrad_edu.tutor.worksheet")
+
+    real = worksheet_module.atomic_write_text
+    written: list[str] = []
+
+    def failing(path: Any, text: str, where: str = "write", **kw: Any) -> Path:
+        if Path(path).name == "answer_key.json":
+            raise OSError(28, "No space left on device")
+        written.append(Path(path).name)
+        return real(path, text, where, **kw)
+
+    monkeypatch.setattr(worksheet_module, "atomic_write_text", failing)
+    fresh = tmp_path / "sheet"
+    code, _, err = _cli(["worksheet", "--seed", "7", "--out", str(fresh)], capsys)
+    assert code == 1 and "No space left on device" in err
+    assert len(written) >= 2  # part of the set was written before the failure...
+    assert list(tmp_path.iterdir()) == []  # ...and none of it, nor a temporary, remains
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "worksheet.md").write_text("the previous sheet", encoding="utf-8")
+    code, _, _ = _cli(["worksheet", "--seed", "7", "--out", str(old)], capsys)
+    assert code == 1
+    assert [p.name for p in old.iterdir()] == ["worksheet.md"]
+    assert (old / "worksheet.md").read_text(encoding="utf-8") == "the previous sheet"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
+
+
+def test_partial_sets_a_worksheet_moves_in_whole_beside_other_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "class"
+    out.mkdir()
+    (out / "notes.txt").write_text("kept", encoding="utf-8")
+    code, stdout, _ = _cli(["worksheet", "--seed", "7", "--out", str(out)], capsys)
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "answer_key.json" in names and "worksheet.md" in names and "notes.txt" in names
+    assert f"wrote {out / 'answer_key.json'}" in stdout  # the final paths, not the temporary
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --------------------------------------------------------------------- class 10: the edges
+
+
+def test_edges_non_utf8_argument_names_the_argument(capsys: pytest.CaptureFixture[str]) -> None:
+    name = b"g\xff.svg".decode("utf-8", "surrogateescape")  # how Python receives such bytes
+    code, _, err = _cli(["graph", "x", "--set", "x=1", "--out", name], capsys)
+    assert code == 2
+    assert "argument 6 (the value of --out) is not valid UTF-8 text: b'g\\xff.svg'" in err
+    assert "Traceback" not in err
