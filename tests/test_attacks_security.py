@@ -441,3 +441,57 @@ def test_edges_non_utf8_argument_names_the_argument(capsys: pytest.CaptureFixtur
     assert code == 2
     assert "argument 6 (the value of --out) is not valid UTF-8 text: b'g\\xff.svg'" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------- class 9: bounded work
+
+
+def test_bounded_work_crosscheck_at_the_cli_maxima_is_refused_at_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import time
+
+    widest = ",".join(["64"] * 9)  # the command line's own maxima: 8 layers of 64, batch 256
+    start = time.perf_counter()
+    code, _, err = _cli(["crosscheck", "--layers", widest, "--batch", "256"], capsys)
+    assert time.perf_counter() - start < 2.0
+    assert code == 1
+    assert "refusing to start: 33,280 parameters, batch of 256" in err
+    assert "days" in err and "past the budget of 60 s" in err
+    for way_out in ("--layers or --batch", "--no-numerical", "raise --budget"):
+        assert way_out in err
+
+
+def test_bounded_work_crosscheck_cost_counts_the_passes() -> None:
+    from tinygrad_edu.manual.cost import crosscheck_cost
+    from tinygrad_edu.nn import MLP
+
+    for sizes, batch in (([2, 4, 4, 1], 4), ([3, 7, 2], 5), ([64] * 9, 256)):
+        cost = crosscheck_cost(sizes, batch)
+        params = MLP(sizes[0], sizes[1:], seed=0).num_parameters() if len(sizes) < 5 else 33280
+        assert cost.parameters == params
+        # forward + backward + delta equations, then two forward passes per parameter
+        assert cost.operations == params * batch * (3 + 2 * params)
+        assert crosscheck_cost(sizes, batch, numerical=False).operations == params * batch * 3
+
+
+def test_bounded_work_crosscheck_shows_progress_when_long(
+    capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    from tinygrad_edu.cli import crosscheck
+
+    monkeypatch.setattr(crosscheck, "PROGRESS_AFTER", 0.0)  # every check counts as long here
+    code, out, err = _cli(["crosscheck", "--layers", "2,3,1", "--batch", "2"], capsys)
+    assert code == 0
+    assert "crosscheck: 13 parameters, batch of 2" in out
+    assert "central differences" in err and "13/13" in err
+
+
+def test_bounded_work_crosscheck_budget_and_no_numerical_are_the_ways_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["crosscheck", "--layers", "2,3,1", "--batch", "2", "--budget", "0.0001"]
+    code, _, err = _cli(argv, capsys)
+    assert code == 1 and "past the budget of 0.0001 s" in err
+    code, out, _ = _cli([*argv[:-2], "--no-numerical"], capsys)
+    assert code == 0 and "numerical check off" in out
