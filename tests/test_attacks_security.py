@@ -495,3 +495,46 @@ def test_bounded_work_crosscheck_budget_and_no_numerical_are_the_ways_out(
     assert code == 1 and "past the budget of 0.0001 s" in err
     code, out, _ = _cli([*argv[:-2], "--no-numerical"], capsys)
     assert code == 0 and "numerical check off" in out
+
+
+@pytest.mark.parametrize("kind", ["MLP", "Layer", "Neuron"])
+def test_edges_a_micrograd_style_model_loads_back_as_its_own_kind(
+    kind: str, tmp_path: Path
+) -> None:
+    import random
+
+    from tinygrad_edu.compat.micrograd import nn as micrograd_nn
+    from tinygrad_edu.serialize import load, save
+
+    random.seed(1337)
+    model = {
+        "MLP": lambda: micrograd_nn.MLP(2, [3, 1]),
+        "Layer": lambda: micrograd_nn.Layer(2, 1),
+        "Neuron": lambda: micrograd_nn.Neuron(2, nonlin=False),
+    }[kind]()
+    path = save(model, tmp_path / "m.json")
+    random.seed(7)
+    back = load(path)
+    drawn = random.random()
+    random.seed(7)
+    assert drawn == random.random()  # loading draws nothing from the global random
+    assert type(back) is type(model)
+    assert back.state_dict() == model.state_dict()
+    x = [0.5, -1.5]
+    out, expected = back(x), model(x)
+    assert isinstance(out, Value) and isinstance(expected, Value)  # micrograd's bare Value
+    assert out.data == expected.data
+    assert repr(back) == repr(model)
+
+
+def test_edges_a_native_model_still_loads_as_native_and_into_either_kind(tmp_path: Path) -> None:
+    from tinygrad_edu.compat.micrograd import nn as micrograd_nn
+    from tinygrad_edu.nn import MLP
+    from tinygrad_edu.serialize import load, save
+
+    native = MLP(2, [3, 1], activation="relu", output_activation="linear", seed=0)
+    path = save(native, tmp_path / "m.json")
+    assert type(load(path)) is MLP
+    assert "flavour" not in path.read_text(encoding="utf-8")
+    target = micrograd_nn.MLP(2, [3, 1])
+    assert load(path, target) is target and target.state_dict() == native.state_dict()
