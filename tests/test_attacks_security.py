@@ -538,3 +538,67 @@ def test_edges_a_native_model_still_loads_as_native_and_into_either_kind(tmp_pat
     assert "flavour" not in path.read_text(encoding="utf-8")
     target = micrograd_nn.MLP(2, [3, 1])
     assert load(path, target) is target and target.state_dict() == native.state_dict()
+
+
+def test_edges_fit_with_a_non_callable_schedule_names_fit() -> None:
+    from tinygrad_edu.nn import MLP
+    from tinygrad_edu.optim import SGD
+    from tinygrad_edu.train import fit
+
+    model = MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=r"^fit: lr_schedule must be a function of the epoch"):
+        fit(model, [[0.0, 1.0]], [1.0], loss="mse", optimizer=SGD(model.parameters(), 0.1),
+            lr_schedule=3, epochs=1, progress=False)  # type: ignore[arg-type]  # fmt: skip
+    assert model.state_dict() == before
+
+
+def test_edges_render_backward_without_a_folder_names_render_backward() -> None:
+    y = Value(2.0, "x") * 3.0
+    with pytest.raises(TypeError, match=r"^render_backward: folder must be a folder name"):
+        render_backward(y, None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^render_backward: folder is empty"):
+        render_backward(y, "")
+
+
+def test_edges_expressions_accept_the_numbers_the_library_accepts() -> None:
+    from fractions import Fraction
+
+    import numpy as np
+
+    from tinygrad_edu.expr import build
+
+    for value, x in ((np.float32(0.5), 0.5), (np.int64(3), 3.0), (Fraction(1, 4), 0.25)):
+        root, leaves = build("x*x + 1", {"x": value})
+        root.backward()
+        assert root.data == x * x + 1 and leaves["x"].grad == 2 * x
+    with pytest.raises(TypeError, match="must be a number or a Value, got bool"):
+        build("x", {"x": True})
+
+
+def test_edges_gradcheck_with_an_unresolving_eps_blames_eps_not_backward() -> None:
+    from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda v: v * v, [1e6], eps=3e-10)
+    message = str(info.value)
+    assert "cannot resolve x[0] = 1000000.0" in message
+    assert "says nothing about backward()" in message and "1e-6 · max(1, |x|)" in message
+    # a genuinely wrong derivative at a resolvable eps still blames backward()
+    from tinygrad_edu.engine import Value as V
+
+    def wrong(v: V) -> V:
+        out = v * v
+        out._local_grads = (v.data, v.data * 0.5)  # ∂/∂ of the second factor halved
+        return out
+
+    with pytest.raises(GradcheckError, match="backward\\(\\) disagrees with central differences"):
+        gradcheck(wrong, [1.5])
+
+
+def test_edges_central_differences_divide_by_the_steps_taken() -> None:
+    from tinygrad_edu.gradcheck import numerical_grad
+
+    # x² has an exact central difference 2x when the quotient uses the steps actually taken
+    assert numerical_grad(lambda v: v * v, [3.0]) == [6.0]
+    assert numerical_grad(lambda v: v * v, [1e6], eps=3e-10)[0] == pytest.approx(2e6, rel=0.05)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from importlib import resources
 from pathlib import Path, PosixPath
@@ -165,6 +166,13 @@ def render_backward(
     index.html ['frame_000.svg', 'frame_001.svg']
     """
     value = check_root(root, "render_backward")
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(
+            "render_backward: folder must be a folder name (a str or a Path), "
+            f"got {type(folder).__name__} {folder!r}"
+        )
+    if isinstance(folder, str) and folder == "":
+        raise ValueError("render_backward: folder is empty; give a folder name")
     validate("render_backward", rankdir, "value", precision)
     if format not in FORMATS:
         raise ValueError(
