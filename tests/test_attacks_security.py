@@ -602,3 +602,40 @@ def test_edges_central_differences_divide_by_the_steps_taken() -> None:
     # x² has an exact central difference 2x when the quotient uses the steps actually taken
     assert numerical_grad(lambda v: v * v, [3.0]) == [6.0]
     assert numerical_grad(lambda v: v * v, [1e6], eps=3e-10)[0] == pytest.approx(2e6, rel=0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
+def test_page_injection_backward_page_works_inside_its_sandboxed_iframe(
+    size: tuple[int, int], tmp_path: Path, browser: Any
+) -> None:
+    a, w = Value(1.5, SCRIPT), Value(-0.4, "w")
+    out = a * w
+    page_path = render_backward(out, tmp_path / "frames")
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!doctype html><body>{page_path._repr_html_()}</body>", encoding="utf-8")
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(host.resolve().as_uri())
+        frame = page.frame_locator("iframe")
+        assert frame.locator("#counter").inner_text() == "step 0 of 1"
+        frame.locator("#mode").check()
+        frame.locator("#next").click()
+        frame.locator("#q0").fill(SCRIPT)
+        frame.locator("#check").click()
+        assert SCRIPT in frame.locator("#quiz").inner_text()
+        assert frame.locator("#quiz img").count() == 0
+        # the sandbox gives the page an opaque origin: it cannot reach the host document
+        child = page.frames[1]
+        assert child.evaluate("() => window.origin") == "null"
+        assert (
+            child.evaluate("() => { try { return !!parent.document; } catch { return false } }")
+            is False
+        )
+        assert "pwned" not in child.evaluate("() => document.title") + page.title()
+        page.screenshot(path=str(tmp_path / f"iframe_{size[0]}.png"))
+    finally:
+        page.close()
+    assert errors == []
