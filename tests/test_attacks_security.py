@@ -639,3 +639,26 @@ def test_page_injection_backward_page_works_inside_its_sandboxed_iframe(
     finally:
         page.close()
     assert errors == []
+
+
+def test_partial_sets_a_killed_writers_temporary_set_is_removed_by_the_next(
+    tmp_path: Path,
+) -> None:
+    from tinygrad_edu.fileio import atomic_write_text, file_set
+
+    dead = tmp_path / ".sheet.999999999.0123abcd.set"  # no process has this id
+    dead.mkdir()
+    (dead / "worksheet.md").write_text("half", encoding="utf-8")
+    with file_set(tmp_path / "sheet", "worksheet") as stage:
+        atomic_write_text(stage / "worksheet.md", "whole", "worksheet")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet"]
+    assert (tmp_path / "sheet" / "worksheet.md").read_text(encoding="utf-8") == "whole"
+
+
+def test_never_clobber_crosscheck_markdown_into_a_device_writes_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    null = _private_char_device(tmp_path, 3)
+    code, out, _ = _cli(["crosscheck", "--markdown", str(null)], capsys)
+    assert code == 0 and f"Markdown report: {null}" in out
+    assert _kind_of(null) == "chr"

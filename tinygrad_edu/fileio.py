@@ -294,6 +294,7 @@ def file_set(folder: str | Path, where: str = "write") -> Iterator[Path]:
         raise FileNotFoundError(
             errno.ENOENT, f"{where}: the folder {final.parent} (to hold {final}) does not exist"
         )
+    _remove_stale_sets(final)
     stage = final.parent / f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.set"
     try:
         os.mkdir(stage)
@@ -304,6 +305,23 @@ def file_set(folder: str | Path, where: str = "write") -> Iterator[Path]:
         _move_set(stage, final, where)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _remove_stale_sets(final: Path) -> None:
+    """Temporary set folders of ``final`` left by a killed writer (gone, or over an hour old)."""
+    prefix, now = f".{final.name}.", time.time()
+    with contextlib.suppress(OSError):
+        for name in os.listdir(final.parent):
+            if not (name.startswith(prefix) and name.endswith(".set")):
+                continue
+            middle = name[len(prefix) : -len(".set")].split(".")
+            if len(middle) != 2 or not middle[0].isdigit() or len(middle[1]) != 8:
+                continue
+            folder = final.parent / name
+            with contextlib.suppress(OSError):
+                old = now - folder.stat().st_mtime > _STALE_SECONDS
+                if old or _writer_is_gone(int(middle[0])):
+                    shutil.rmtree(folder)
 
 
 def _move_set(stage: Path, final: Path, where: str) -> None:
