@@ -662,3 +662,12 @@ def test_never_clobber_crosscheck_markdown_into_a_device_writes_through(
     code, out, _ = _cli(["crosscheck", "--markdown", str(null)], capsys)
     assert code == 0 and f"Markdown report: {null}" in out
     assert _kind_of(null) == "chr"
+
+
+def test_never_clobber_a_drawing_into_a_device_keeps_its_name(tmp_path: Path) -> None:
+    from tinygrad_edu.viz import render
+
+    full = _private_char_device(tmp_path, 7)
+    with pytest.raises(OSError, match=rf"cannot write {re.escape(str(full))}: No space"):
+        render(hostile_graph("x"), full)  # written through as named: no "full.svg" beside it
+    assert not full.with_suffix(".svg").exists() and _kind_of(full) == "chr"

@@ -181,11 +181,12 @@ def atomic_write_bytes(
     if isinstance(path, str) and path == "":
         raise ValueError(f"{where}: the path is empty; give a file name")
     given = Path(path)
+    # what the path opens, links followed (/dev/stdout, a pipe's /proc/self/fd/1 included)
+    stream = _check_target(given, given, where)
+    if stream is not None:
+        return _write_through(given, given, data, where, stream)
     # write through a symlink: replace the file it names, keep the link
     target = Path(os.path.realpath(given)) if given.is_symlink() else given
-    stream = _check_target(given, target, where)
-    if stream is not None:
-        return _write_through(given, target, data, where, stream)
     directory = target.parent
     if make_folder:
         try:
