@@ -671,3 +671,14 @@ def test_never_clobber_a_drawing_into_a_device_keeps_its_name(tmp_path: Path) ->
     with pytest.raises(OSError, match=rf"cannot write {re.escape(str(full))}: No space"):
         render(hostile_graph("x"), full)  # written through as named: no "full.svg" beside it
     assert not full.with_suffix(".svg").exists() and _kind_of(full) == "chr"
+
+
+def test_page_injection_a_tampered_page_reads_no_file_but_its_frames(tmp_path: Path) -> None:
+    page = render_backward(hostile_graph("a"), tmp_path / "frames")
+    secret = tmp_path / "secret.svg"
+    secret.write_text("<svg>private</svg>", encoding="utf-8")
+    text = page.read_text(encoding="utf-8").replace('"frame_000.svg"', '"../secret.svg"', 1)
+    page.write_text(text, encoding="utf-8")
+    shown = page._repr_html_()
+    assert shown.startswith("<p>") and "is not a frame" in shown
+    assert "private" not in shown and "PHN2Zz5wcml2YXRl" not in shown  # nor its base64

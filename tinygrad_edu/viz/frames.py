@@ -101,6 +101,9 @@ class BackwardPage(PosixPath):
         data = _page_data(text)
         inlined = []
         for name in data["frames"]:
+            if not isinstance(name, str) or not re.fullmatch(r"frame_\d+\.(svg|png|pdf)", name):
+                # only the frames render_backward writes, beside the page: nothing else is read
+                return f"<p>{escape_html(str(self))}: {escape_html(repr(name))} is not a frame</p>"
             frame = self.parent / name
             if not frame.exists():
                 return f"<p>{escape_html(str(self))}: frame {escape_html(name)} is missing</p>"
