@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, chain_rule, topo_order
-from .textsafe import md_code, visible
 
 FORMATS = ("text", "latex")
 
@@ -103,6 +102,8 @@ class _Style:
     def label(self, text: str) -> str:
         """A label as literal text on one line: it can neither start a line of its own nor
         end the math or code block it is shown in."""
+        from .textsafe import visible
+
         text = " ".join(visible(text).splitlines())
         if not self.latex:
             return text
@@ -305,6 +306,8 @@ class Tape(str):
     def _repr_markdown_(self) -> str:
         if self._is_latex():
             return f"$$\n{self}\n$$"  # labels in it are escaped by _Style.label
+        from .textsafe import md_code
+
         return md_code(self)  # a fence longer than any backtick run in a label
 
     def _repr_latex_(self) -> str | None:

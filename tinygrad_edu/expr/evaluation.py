@@ -70,7 +70,7 @@ def _leaves(node: Node, text: str, values: Mapping[str, float | Value]) -> dict[
         v = values[n.name]
         if isinstance(v, Value):
             leaves[n.name] = v
-        elif checks.is_real(v):  # as everywhere in the library: NumPy scalars, Fractions
+        elif checks.is_real(v):  # NumPy scalars and Fractions too; an int beyond floats: named
             leaves[n.name] = Value(checks.real(v, "expression", f"the value of {n.name!r}"), n.name)
         else:
             raise TypeError(
