@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench setup graphviz browser torch js clean
+.PHONY: demo test quick lint typecheck pytest bench setup graphviz browser torch js clean
 
 demo: setup graphviz
 	$(PY) -m tinygrad_edu demo
@@ -23,6 +23,11 @@ typecheck: setup
 pytest: setup graphviz browser js
 	$(VENV)/bin/pytest -q -p no:cacheprovider --doctest-modules tinygrad_edu
 	$(VENV)/bin/pytest -q --nbmake tests notebooks
+
+# The quick tier: the unit tests without the ones marked slow (browser, notebooks, long
+# training), with fewer hypothesis examples. Under a minute; `make test` runs everything.
+quick: setup
+	HYPOTHESIS_PROFILE=quick $(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow" tests
 
 bench: setup
 	$(PY) -m pip install --quiet "micrograd==0.1.0"

@@ -692,15 +692,15 @@ def test_cli_demo_without_an_extra_writes_the_rest_and_names_the_extra(
     for name in hidden:
         monkeypatch.setitem(sys.modules, name, None)  # import name → ImportError
     trained: list[int] = []
-    from tinygrad_edu import train
+    from tinygrad_edu import explore
 
-    real_fit = train.fit
+    real_record = explore.record_run  # the demo trains once, recording the explorer's numbers
 
-    def fit(*args: Any, **kwargs: Any) -> Any:
+    def record_run(*args: Any, **kwargs: Any) -> Any:
         trained.append(kwargs.get("epochs", 0))
-        return real_fit(*args, **kwargs)
+        return real_record(*args, **kwargs)
 
-    monkeypatch.setattr(train, "fit", fit)
+    monkeypatch.setattr(explore, "record_run", record_run)
     out = tmp_path / "out"
     result = run(["demo", "--out", str(out), "--epochs", "50", "--quiet"])
     assert result.code == 0, result.err
@@ -714,7 +714,7 @@ def test_cli_demo_without_an_extra_writes_the_rest_and_names_the_extra(
 
 
 def test_cli_demo_checks_the_extras_before_training(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tinygrad_edu import train
+    from tinygrad_edu import explore
 
     demo_module = cli.command("demo")
     order: list[str] = []
@@ -729,7 +729,7 @@ def test_cli_demo_checks_the_extras_before_training(monkeypatch: pytest.MonkeyPa
         raise KeyboardInterrupt  # stop here: only the order matters
 
     monkeypatch.setattr(demo_module, "missing_extras", missing)
-    monkeypatch.setattr(train, "fit", fit)
+    monkeypatch.setattr(explore, "record_run", fit)  # the demo's one training run
     assert run(["demo", "--quiet"]).code == 130
     assert order == ["check", "train"]
 

@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinygrad_edu import data, examples, train
-from tinygrad_edu.engine import Value, dot
+from tinygrad_edu.engine import Value
 from tinygrad_edu.explore import (
     Explorer,
     Run,
@@ -24,7 +26,6 @@ from tinygrad_edu.explore import (
 from tinygrad_edu.losses import bce
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD
-from tinygrad_edu.viz import backward_steps
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def test_record_run_update_is_sgd_on_the_mean_of_the_example_gradients(run: Run)
 def test_record_run_is_the_same_training_as_fit() -> None:
     X, y = data.xor()
     mine = examples.xor_network(seed=3)
-    run = record_run(mine, X, y, loss="bce", lr=0.5, epochs=30, every=7, seed=3, drill="none")
+    run = record_run(mine, X, y, loss="bce", lr=0.5, epochs=30, every=7, seed=3)
     theirs = examples.xor_network(seed=3)
     history = train.fit(
         theirs, X, y, loss="bce", optimizer=SGD(theirs.parameters(), lr=0.5), epochs=30,
@@ -130,7 +131,7 @@ def test_record_run_is_the_same_training_as_fit() -> None:
 
 def test_record_run_default_every_keeps_about_a_hundred_frames() -> None:
     m = MLP(1, [1], activation="linear", seed=0)
-    run = record_run(m, [[1.0]], [2.0], loss="mse", lr=0.01, epochs=2000, drill="none")
+    run = record_run(m, [[1.0]], [2.0], loss="mse", lr=0.01, epochs=2000)
     assert run.every == 20
     assert len(run.frames) == 101
     assert run.recorded[-1] == 1999
@@ -143,7 +144,7 @@ def test_record_run_health_counts_dead_relus_and_saturated_sigmoids() -> None:
     hidden[1].w[0].data, hidden[1].b.data = 1.0, 0.5
     out = m.layers[1].neurons[0]
     out.w[0].data, out.w[1].data, out.b.data = 0.0, 20.0, 0.0
-    run = record_run(m, [[0.0], [1.0]], [0, 1], lr=1e-9, epochs=1, drill="none")
+    run = record_run(m, [[0.0], [1.0]], [0, 1], lr=1e-9, epochs=1)
     health = run.frames[0].health
     assert health[0]["dead"] == 0.5
     # output a = σ(20·relu(x + 0.5)): σ(10) > 0.99 and σ(30) > 0.99, both saturated
@@ -152,32 +153,68 @@ def test_record_run_health_counts_dead_relus_and_saturated_sigmoids() -> None:
     assert health[1]["mean_abs_delta"] == pytest.approx(sum(deltas) / 2, rel=1e-12)
 
 
-def test_record_run_drill_steps_are_the_engines_backward_steps(run: Run) -> None:
-    drill = next(d for d in run.drills if (d.example, d.layer, d.neuron) == (1, 1, 2))
-    f = run.frame(drill.epoch)
-    rec = f.examples[1]
-    xs = [Value(v) for v in rec.a[0]]
-    z = dot([Value(w) for w in f.W_before[1][2]], xs, Value(f.b_before[1][2]))
-    steps = list(backward_steps(z.sigmoid()))
-    assert [s["upstream"] for s in drill.steps] == [s.upstream for s in steps]
-    # the neuron's own backward (∂a/∂w) times ∂L/∂a is the network's ∂L/∂w (the chain rule)
-    dz = drill.steps[1]
-    dadw = [c["contribution"] for c in dz["parts"][:4]]
-    assert [g * rec.upstream[1][2] for g in dadw] == pytest.approx(rec.dW[1][2], rel=1e-12)
-    assert drill.steps[0]["node"] == "a2[2]" and dz["node"] == "z2[2]"
-    assert [c["parent"] for c in dz["parts"]][:2] == ["W2[2, 0]", "W2[2, 1]"]
+def test_record_run_row_weight_gradient_is_exactly_delta_times_input(run: Run) -> None:
+    # the page multiplies δ by the input for a row's own ∂L/∂W: the engine's w.grad is that product
+    for f in run.frames:
+        for ex, rec in enumerate(f.examples):
+            for li in range(3):
+                ins = run.X[ex] if li == 0 else rec.a[li - 1]
+                for j, row in enumerate(rec.dW[li]):
+                    assert row == [rec.delta[li][j] * v for v in ins]
+                    assert rec.db[li][j] == rec.delta[li][j]
 
 
-def test_record_run_drill_without_graphviz_gives_mermaid_and_dot_text(
-    monkeypatch: pytest.MonkeyPatch,
+def test_record_run_keeps_every_row_at_every_recorded_epoch() -> None:
+    X, y = data.moons(n=12, seed=0)
+    m = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    r = record_run(m, X, [float(t) for t in y], lr=0.5, epochs=6, every=2)
+    assert r.recorded == [0, 2, 4, 5]
+    assert all(len(f.examples) == 12 for f in r.frames)
+    assert len(page_data(r)["frames"][3]["ex"]) == 12
+
+
+def test_record_run_refuses_a_run_past_the_time_bound_and_names_the_way_out() -> None:
+    X, y = data.xor()
+    with pytest.raises(ValueError, match=r"record_run: .* over the bound of 60 s; .*max_seconds="):
+        record_run(examples.xor_network(), X, y, epochs=10**7)
+    rows = [[i / 10_000, 1.0 - i / 10_000] for i in range(10_000)]
+    targets = [float(i % 2) for i in range(10_000)]
+    with pytest.raises(ValueError, match="record_run: this recording would take about"):
+        record_run(examples.xor_network(), rows, targets)
+    # raising the bound is the way out (the estimate alone is checked here: 1 epoch passes)
+    assert record_run(examples.xor_network(), X, y, epochs=1, max_seconds=0.5).recorded == [0]
+
+
+def test_record_run_refuses_a_page_past_the_size_bound() -> None:
+    X, y = data.xor()
+    with pytest.raises(ValueError, match=r"over the bound of 0\.01 MB; record fewer epochs"):
+        record_run(examples.xor_network(), X, y, epochs=50, max_megabytes=0.01)
+
+
+def test_budget_estimate_grows_with_epochs_rows_and_frames() -> None:
+    from tinygrad_edu.explore import budget
+
+    small = budget.estimate([2, 4, 4, 1], 4, 2000, 101, 441)
+    assert small.seconds == pytest.approx(
+        1e-6 * (0.45 * 37 * 4 * 2000 + 5.0 * 37 * 4 * 101 + 0.25 * 37 * 441 * 101)
+    )
+    assert budget.estimate([2, 4, 4, 1], 40, 2000, 101, 441).seconds > small.seconds
+    assert budget.estimate([2, 4, 4, 1], 4, 2000, 51, 441).megabytes < small.megabytes
+    assert budget.default_every(2000, 4, 9) == 20  # about 100 recorded epochs
+    assert budget.default_every(2000, 400, 17) == 500  # many rows: 5 recorded epochs
+
+
+def test_cli_explore_refuses_past_the_bound_naming_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tinygrad_edu.explore import record
+    from tinygrad_edu.cli import explore, main
+    from tinygrad_edu.explore import budget
 
-    monkeypatch.setattr(record.shutil, "which", lambda name: None)
-    r = xor_run(epochs=1)
-    assert r.drills and all(d.svg is None for d in r.drills)
-    assert r.drills[0].mermaid.startswith("flowchart") and "digraph" in r.drills[0].dot
-    assert any("dot program was not found" in n for n in r.notes)
+    assert explore.MAX_SECONDS == budget.MAX_SECONDS
+    out = tmp_path / "e.html"
+    status = main(["explore", "--epochs", "100000", "--hidden", "64,64", "--out", str(out)])
+    assert status == 2 and not out.exists()
+    assert "--max-seconds" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -187,7 +224,8 @@ def test_record_run_drill_without_graphviz_gives_mermaid_and_dot_text(
         ({"epochs": True}, TypeError, "record_run: epochs"),
         ({"lr": -1.0}, ValueError, "record_run: lr"),
         ({"every": 0}, ValueError, "record_run: every"),
-        ({"drill": "all"}, ValueError, "record_run: drill"),
+        ({"max_seconds": 0}, ValueError, "record_run: max_seconds"),
+        ({"progress": "yes"}, TypeError, "record_run: progress"),
     ],
 )
 def test_record_run_bad_arguments_are_named_errors(
@@ -220,19 +258,33 @@ def test_explorer_html_is_self_contained_and_carries_the_records(run: Run) -> No
     assert payload["meta"]["seed"] == 0
 
 
-def test_explorer_html_data_cannot_close_its_script_block() -> None:
+def test_explorer_html_data_cannot_close_or_bend_its_script_block() -> None:
     m = MLP(1, [1], activation="linear", seed=0)
-    r = record_run(m, [[1.0]], [2.0], loss="mse", epochs=1, title="</script><b>x", drill="none")
+    title = "<!--<script></script><b>x __DATA__ /*__JS__*/"
+    r = record_run(m, [[1.0]], [2.0], loss="mse", epochs=1, title=title)
     page = explorer_html(r)
     assert page.count("</script>") == 2  # the data block's and the code block's own
-    assert "<title>Explorer: &lt;/script&gt;&lt;b&gt;x</title>" in page
+    assert page.count("<script") == 2 and "<!--" not in page
+    escaped = "&lt;!--&lt;script&gt;&lt;/script&gt;&lt;b&gt;x __DATA__ /*__JS__*/"
+    assert f"<title>Explorer: {escaped}</title>" in page
+    block = page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
+    assert "\\u003c!--\\u003cscript>" in block
+    assert json.loads(block)["meta"]["title"] == title  # one pass: nothing substituted into it
 
 
-def test_write_explorer_xor_2000_epochs_stays_under_two_megabytes(tmp_path: Path) -> None:
+def test_page_data_shows_float_noise_in_the_data_as_zero() -> None:
+    m = MLP(1, [1], activation="linear", seed=0)
+    r = record_run(m, [[1.2e-16], [1.0]], [-1.2246e-16, 2.0], loss="mse", epochs=1)
+    d = page_data(r)
+    assert d["y"] == [0.0, 2.0] and d["X"] == [[0.0], [1.0]]
+    assert r.y[0] == -1.2246e-16  # the training itself used the real number
+
+
+def test_write_explorer_xor_2000_epochs_stays_under_one_megabyte(tmp_path: Path) -> None:
     X, y = data.xor()
     path = write_explorer(examples.xor_network(), X, y, tmp_path / "x" / "explorer.html", seed=0)
     size = path.stat().st_size
-    assert 200_000 < size < 2_000_000
+    assert 200_000 < size < 1_000_000
 
 
 def test_explorer_repr_html_is_an_iframe_with_the_page(run: Run) -> None:
@@ -281,11 +333,11 @@ def test_cli_explore_sine_is_a_regression_fit(tmp_path: Path) -> None:
 
     out = tmp_path / "sine.html"
     assert main(["explore", "--dataset", "sine", "--activation", "tanh", "--hidden", "3",
-                 "--epochs", "2", "--drill", "none", "--out", str(out)]) == 0  # fmt: skip
+                 "--epochs", "2", "--out", str(out)]) == 0  # fmt: skip
     payload = json.loads(out.read_text(encoding="utf-8").split('json">', 1)[1].split("</scr")[0])
     assert payload["meta"]["loss"] == "mse" and payload["meta"]["activations"][-1] == "linear"
     assert len(payload["axes"]) == 1 and len(payload["frames"][0]["surface"]) == 63
-    assert payload["drills"] == []
+    assert len(payload["frames"][0]["ex"]) == 24  # every row
 
 
 @pytest.mark.parametrize("bad", [["--hidden", "4,x"], ["--epochs", "0"], ["--dataset", "mnist"]])
@@ -324,3 +376,73 @@ def test_browser_fixture_skips_without_chromium_but_fails_under_ci(
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
         browser._unavailable("Chromium is not installed")
+
+
+def test_answer_diagnoses_are_the_tutors_bug_codes() -> None:
+    from tinygrad_edu.explore import answers
+    from tinygrad_edu.tutor import BUGS
+
+    assert set(answers.DIAGNOSES) <= set(BUGS)
+    js = (Path(answers.__file__).parent / "explorer.js").read_text(encoding="utf-8")
+    used = set(re.findall(r'"([a-z0-9]+(?:-[a-z0-9]+)+)"\s*\]?\s*[:=]', js)) | {"sign"}
+    assert used & set(BUGS) == set(answers.DIAGNOSES)  # the page uses exactly these codes
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"learner": 3}, "'learner' must be a string"),
+        ({"answers": [{"epoch": 0}]}, r"answers\[0\]\.epoch counts from 1"),
+        ({"format": "x"}, "not an explorer answer file"),
+    ],
+)
+def test_answers_read_names_the_bad_field(change: dict[str, object], message: str) -> None:
+    from tinygrad_edu.explore import answers
+
+    doc: dict[str, object] = {"format": answers.FORMAT, "learner": "a", "run": {}, "answers": []}
+    doc.update(change)
+    with pytest.raises(ValueError, match=message):
+        answers.read(json.dumps(doc))
+
+
+def test_record_run_surface_is_the_models_own_output_on_the_grid() -> None:
+    X, y = data.xor()
+    m = examples.xor_network(seed=2)
+    r = record_run(m, X, y, epochs=1)
+    f = r.frames[0]
+    nx = len(r.axes[0])
+    for k in (0, 17, 220, 440):
+        u, v = r.axes[0][k % nx], r.axes[1][k // nx]
+        a = [u, v]
+        for W, bs in zip(f.W_before, f.b_before):
+            a = [
+                1.0 / (1.0 + math.exp(-(sum(w * x for w, x in zip(row, a)) + b)))
+                for row, b in zip(W, bs)
+            ]
+        assert f.surface[k] == pytest.approx(a[0], abs=5e-5)  # kept to 4 significant digits
+
+
+@given(st.text())
+def test_embed_json_round_trips_any_text_without_a_less_than_sign(text: str) -> None:
+    from tinygrad_edu.explore import embed_json
+
+    out = embed_json({"title": text, "labels": [text]})
+    assert "<" not in out and "\u2028" not in out and "\u2029" not in out
+    assert json.loads(out) == {"title": text, "labels": [text]}
+
+
+@given(st.lists(st.sampled_from(["__TITLE__", "__DATA__", "/*__JS__*/", "/*__CSS__*/", "x"])))
+def test_fill_never_substitutes_into_a_value(parts: list[str]) -> None:
+    from tinygrad_edu.explore.page import fill
+
+    value = "".join(parts)
+    out = fill("[__TITLE__|__DATA__]", {"__TITLE__": value, "__DATA__": "D"})
+    assert out == f"[{value}|D]"
+
+
+def test_record_run_shows_a_progress_bar_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = data.xor()
+    record_run(examples.xor_network(), X, y, epochs=3, progress=True)
+    assert "fit, recording" in capsys.readouterr().err
+    record_run(examples.xor_network(), X, y, epochs=3)  # estimated well under 3 s: quiet
+    assert capsys.readouterr().err == ""

@@ -1,19 +1,25 @@
-"""The explorer in a real browser (Playwright + the system Chromium, see tests/browser.py):
-stepping the four phases shows the engine's numbers, one key press is one step, predictions
-are scored, and the page is readable at 1,400 px."""
+"""The explorer in a real browser (Playwright + the system Chromium, see tests/browser.py), at a
+laptop's 1280×720 and a phone's 390×844: no sideways scrolling, the drill-down in view at any
+epoch, rows picked on the plot, play, every layer's update stepped, nothing shown before it is
+revealed, predict mode by keyboard alone, axe-core clean, and the numbers in the accessibility
+tree. One recorded page serves the whole module."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tinygrad_edu.explore import Explorer, Run, xor_run
+from tinygrad_edu.explore import Explorer, Run, page_data, record_run, xor_run
 
-Open = Callable[[Path], Any]
+pytestmark = pytest.mark.slow
+
+SIZES = {"laptop": (1280, 720), "phone": (390, 844)}
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -26,199 +32,335 @@ def page_file(run: Run, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Explorer(run).save(tmp_path_factory.mktemp("explorer") / "explorer.html")
 
 
-def shown(page: Any, q: str) -> float:
-    """The number the page displays at data-q=q (an SVG label may carry a prefix: "z 0.47")."""
-    text = page.locator(f'[data-q="{q}"]').first.text_content()
-    return float(text.split()[-1])
+@pytest.fixture
+def opened(browser: Any, page_file: Path) -> Iterator[Any]:
+    """``opened(size)`` opens the page at a named size; the test fails on any JS error."""
+    pages: list[tuple[Any, list[str]]] = []
+
+    def open_at(size: str) -> Any:
+        w, h = SIZES[size]
+        page = browser.new_page(viewport={"width": w, "height": h}, accept_downloads=True)
+        page.set_default_timeout(5000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(page_file.resolve().as_uri())
+        pages.append((page, errors))
+        return page
+
+    yield open_at
+    problems = [e for _, errs in pages for e in errs]
+    for page, _ in pages:
+        page.close()
+    assert not problems, f"JavaScript errors on the page: {problems}"
 
 
-def same(displayed: float, engine: float) -> bool:
-    """Equal to the 4 significant digits the page shows."""
-    return abs(displayed - engine) <= 5e-4 * abs(engine) + 1e-300
+def fmt(x: float) -> str:
+    """The page's display of a number: 4 significant digits (as explorer.js's fmt)."""
+    if x == 0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e5:
+        text = f"{float(f'{x:.4g}'):.10g}"
+        return text
+    mant, exp = f"{x:.3e}".split("e")
+    return f"{mant}e{int(exp):+d}"  # JS keeps the trailing zeros: 1.000e-4
 
 
-def test_explorer_phases_show_the_engines_numbers(
-    run: Run, page_file: Path, new_page: Open
-) -> None:
-    page = new_page(page_file)
-    f, rec = run.frames[0], run.frames[0].examples[0]
-    assert page.locator("#step-label").text_content().startswith("step 0 / 29")
-    for _ in range(9):  # ① the nine neurons, left to right
+ROW = 3  # the page starts on x = (1, 1): the first XOR row whose every ∂L/∂W is non-zero
+
+
+def fits_sideways(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def in_view(page: Any, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return box is not None and box["y"] >= 0 and box["y"] < height - 40
+
+
+def step_to(page: Any, label_part: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        if label_part in (page.locator("#tx-step-label").text_content() or ""):
+            return
         page.keyboard.press("ArrowRight")
-    for li, row in enumerate(rec.a):
-        for j, a in enumerate(row):
-            assert same(shown(page, f"a:{li}:{j}"), a)
-            assert same(shown(page, f"z:{li}:{j}"), rec.z[li][j])
-    assert same(shown(page, "f-a"), rec.a[2][0]) and same(shown(page, "f-z"), rec.z[2][0])
-    page.keyboard.press("ArrowRight")  # ② the loss and its seed
-    assert same(shown(page, "L"), rec.loss) and same(shown(page, "seed"), rec.seed)
-    assert same(shown(page, "f-batch-loss"), f.batch_loss)
-    page.keyboard.press("ArrowRight")  # ③ the output delta: δᴸ = a − y
-    assert same(shown(page, "delta:2:0"), rec.delta[2][0])
-    assert "a − y" in page.locator("#formula").text_content()
-    for _ in range(8):
-        page.keyboard.press("ArrowRight")
-    for li, row in enumerate(rec.delta):
-        for j, d in enumerate(row):
-            assert same(shown(page, f"delta:{li}:{j}"), d)
-    # the last delta stepped is layer 1, neuron 3: the hidden δ equation with its numbers
-    assert same(shown(page, "f-up"), rec.upstream[0][3])
-    assert same(shown(page, "f-slope"), rec.slope[0][3])
-    assert "Σₖ W2[k, 3] δ2[k]" in page.locator("#formula").text_content()
-    page.locator("button.phase[data-phase='4']").click()  # ④ the output neuron's gradients
-    for i, g in enumerate(rec.dW[2][0]):
-        assert same(shown(page, f"dW:2:0:{i}"), g)
-    page.locator("button.phase[data-phase='4']").click()
-    page.keyboard.press("End")  # not a step key: nothing happens
-    for _ in range(9):
-        page.keyboard.press("ArrowRight")
-    assert page.locator("#step-label").text_content().startswith("step 29 / 29")
-    for i, w in enumerate(f.W_after[2][0]):
-        assert same(shown(page, f"after:2:0:{i}"), w)
-        assert same(shown(page, f"f-after-{i}"), w)
-    assert same(shown(page, "f-after-b"), f.b_after[2][0])
+    raise AssertionError(f"never reached {label_part!r}")
 
 
-def test_explorer_example_and_epoch_change_the_numbers(
-    run: Run, page_file: Path, new_page: Open
+@pytest.mark.parametrize("size", SIZES)
+def test_explorer_fits_the_width_with_the_drill_down_open(opened: Any, size: str) -> None:
+    page = opened(size)
+    assert page.locator("#tx-example").input_value() == str(ROW)
+    assert fits_sideways(page)
+    step_to(page, "update layer 1")
+    page.locator('[data-neuron="1:2"] circle').click()
+    assert fits_sideways(page)
+    # the step buttons stay reachable (the bar sticks to the top) with the drill-down in view
+    assert in_view(page, "#tx-step-next") and in_view(page, "#tx-drill")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_explorer_drill_down_is_in_view_at_the_first_and_last_epoch(
+    opened: Any, size: str, run: Run
 ) -> None:
-    page = new_page(page_file)
-    page.select_option("#example", "2")
-    page.locator("#step-next").click()
-    page.keyboard.press("]")
-    rec = run.frames[1].examples[2]
-    assert same(shown(page, "a:0:0"), rec.a[0][0])
-    assert "epoch 21 of 41" in page.locator("#epoch-label").text_content()
-    assert same(shown(page, "h-d:2"), run.frames[1].health[2]["mean_abs_delta"])
-    assert page.locator("#health-curve polyline").count() == 3  # one line per layer
+    page = opened(size)
+    step_to(page, "③ delta a2[2]")
+    page.locator('[data-neuron="1:1"] circle').click()
+    assert in_view(page, "#tx-drill")
+    title = page.locator("#tx-drill-title").text_content()
+    assert (
+        title
+        == f"Scalar graph of neuron a2[1] (layer 2, neuron 1, sigmoid) at epoch 1, row {ROW + 1}"
+    )
+    page.keyboard.press(".")
+    rec = run.frames[0].examples[ROW]
+    assert f"= {fmt(rec.delta[1][1])}" in page.locator("#tx-drill-caption").text_content()
+    page.evaluate(
+        "(() => { const s = document.getElementById('tx-epoch'); s.value = s.max;"
+        " s.dispatchEvent(new Event('input')); })()"
+    )
+    last = run.frames[-1]
+    assert (
+        f"at epoch {last.epoch + 1}, row {ROW + 1}"
+        in page.locator("#tx-drill-title").text_content()
+    )
+    page.locator('[data-neuron="2:0"] circle').click()
+    assert in_view(page, "#tx-drill")
+    assert page.locator("#tx-drill-title").text_content().startswith("Scalar graph of neuron ŷ")
+    page.keyboard.press(".")
+    assert (
+        f"= {fmt(last.examples[ROW].delta[2][0])}"
+        in page.locator("#tx-drill-caption").text_content()
+    )
 
 
-def test_explorer_focused_slider_moves_one_step_per_key(page_file: Path, new_page: Open) -> None:
-    page = new_page(page_file)
-    page.locator("#epoch").focus()
-    page.keyboard.press("ArrowRight")
-    assert page.locator("#epoch").input_value() == "1"
-    assert "epoch 21 of 41" in page.locator("#epoch-label").text_content()
-    page.keyboard.press("ArrowLeft")
-    assert page.locator("#epoch").input_value() == "0"
-    page.locator("#step-next").focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    assert page.locator("#step-label").text_content().startswith("step 2 / 29")
+def test_explorer_a_clicked_point_becomes_the_example(opened: Any, run: Run) -> None:
+    page = opened("laptop")
+    canvas = page.locator("#tx-surface")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    ax = run.axes
+    u = (0.0 - ax[0][0]) / (ax[0][-1] - ax[0][0])
+    v = (1.0 - ax[1][0]) / (ax[1][-1] - ax[1][0])
+    canvas.click(position={"x": u * box["width"], "y": (1 - v) * box["height"]})
+    assert page.locator("#tx-example").input_value() == "1"  # the row x = (0, 1)
+    assert "row 2" in page.locator("#tx-formula-title").text_content()
 
 
-def test_explorer_predictions_are_scored_and_downloadable(
-    run: Run, page_file: Path, new_page: Open
-) -> None:
-    page = new_page(page_file)
-    rec = run.frames[0].examples[0]
-    page.select_option("#predict", "value")
+def test_explorer_play_advances_the_epoch(opened: Any) -> None:
+    page = opened("laptop")
+    page.select_option("#tx-speed", "50")
+    page.click("#tx-play")
+    page.wait_for_function("document.getElementById('tx-epoch').value === '2'", timeout=5000)
+    # it stops at the last epoch
+    page.wait_for_function("document.getElementById('tx-play').textContent === 'play'")
+    assert page.locator("#tx-epoch-label").text_content().startswith("epoch 41 of 41")
+
+
+def test_explorer_steps_the_update_of_every_layer(opened: Any, run: Run) -> None:
+    page = opened("laptop")
+    seen = []
+    for _ in range(40):
+        page.keyboard.press("ArrowRight")
+        seen.append(page.locator("#tx-step-label").text_content())
+    for layer in (3, 2, 1):
+        assert any(f"mean layer {layer}" in s for s in seen)
+        assert any(f"update layer {layer}" in s for s in seen)
+    f = run.frames[0]
+    cells = page.locator("#tx-weights tr").nth(1).locator("td").all_text_contents()
+    assert cells == [fmt(f.W_before[0][0][0]), fmt(f.grad_W[0][0][0]), fmt(f.W_after[0][0][0])]
+    text = page.locator("#tx-formula").text_content()
+    shares = [r.delta[0][0] * run.X[k][0] for k, r in enumerate(f.examples)]
+    assert all(f"({fmt(s)})" in text for s in shares)  # each row's share, then the mean
+    assert f"/ 4 = {fmt(f.grad_W[0][0][0])}" in text
+
+
+@pytest.mark.parametrize("mode", ["off", "value"])
+def test_explorer_shows_no_gradient_before_it_is_revealed(opened: Any, run: Run, mode: str) -> None:
+    page = opened("laptop")
+    page.select_option("#tx-predict", mode)
+    f, rec = run.frames[0], run.frames[0].examples[ROW]
+    secret = [fmt(d) for row in rec.delta for d in row] + [fmt(rec.seed)]
+    secret += [fmt(g) for layer in f.grad_W for n in layer for g in n if g != 0]
+    secret += [fmt(w) for layer in f.W_after for n in layer for w in n]
+
+    def visible() -> str:
+        shown = [page.locator(s).inner_text() for s in ("#tx-formula", "#tx-weights", "#tx-drill")]
+        shown.append(page.locator("#tx-network").text_content() or "")
+        shown.append(page.locator("#tx-network-text").text_content() or "")
+        return "\n".join(shown)
+
+    page.locator('[data-neuron="0:0"] circle').click()
+    text = visible()
+    leaked = [s for s in secret if s in text and len(s) > 3]
+    assert leaked == []
+    step_to(page, "① forward") if mode == "off" else page.keyboard.press("ArrowRight")
+    if mode == "value":
+        assert page.locator("#tx-question").is_visible()
+        assert fmt(rec.a[0][0]) not in visible()  # asked, so not shown yet
+
+
+def test_explorer_predict_mode_by_keyboard_alone(opened: Any, run: Run) -> None:
+    page = opened("phone")
+    rec = run.frames[0].examples[ROW]
+    page.focus("#tx-predict")
+    page.keyboard.press("ArrowDown")  # "ask for the value"
+    assert page.locator("#tx-predict").input_value() == "value"
+    page.keyboard.press("Tab")
+    page.keyboard.type("ada 7")
+    page.keyboard.press("Tab")  # to the download button: arrows there are the page's
     page.keyboard.press("ArrowRight")
-    assert page.locator("#question").is_visible()
-    assert "Value of a1[0]" in page.locator("#question-text").text_content()
-    assert page.locator("[data-q='a:0:0']").count() == 0  # not revealed before the answer
-    page.fill("#answer", f"{rec.a[0][0] + 0.005:.6f}")  # within 0.01 + 5 %
+    assert page.evaluate("document.activeElement.id") == "tx-answer"
+    assert page.locator("#tx-question-text").text_content() == "Value of a1[0] = σ(z1[0])?"
+    assert in_view(page, "#tx-question")
+    page.keyboard.type(fmt(rec.a[0][0]).replace(".", ","))  # a decimal comma
     page.keyboard.press("Enter")
-    assert page.locator("#verdict").text_content().startswith("Right")
-    assert same(shown(page, "a:0:0"), rec.a[0][0])
+    assert page.locator("#tx-verdict").text_content().startswith("Right")
+    for _ in range(9):  # the other forward values and the loss, revealed without answering
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
     page.keyboard.press("ArrowRight")
-    page.fill("#answer", f"{rec.a[0][1] + 0.2:.6f}")
-    page.locator("#answer-check").click()
-    assert page.locator("#verdict").text_content().startswith("Not quite")
-    assert page.locator("#score").text_content() == "score 1 / 2"
-    page.select_option("#predict", "sign")
-    page.keyboard.press("ArrowRight")
-    z = rec.z[0][2]  # x = (0, 0) and zero biases at the start: z = 0 exactly
-    page.fill("#answer", "+" if z > 0 else "-" if z < 0 else "0")
+    assert page.locator("#tx-question-text").text_content() == "Value of δ3[0] = ∂L/∂z3[0]?"
+    wrong = rec.delta[2][0] * rec.slope[2][0]  # σ′ applied on top of a − y
+    page.keyboard.type(f"{wrong:.6f}")
     page.keyboard.press("Enter")
-    assert page.locator("#score").text_content() == "score 2 / 3"
+    assert "wrong-output-delta" in page.locator("#tx-verdict").text_content()
+    page.focus("#tx-predict")
+    page.keyboard.press("ArrowDown")  # sign mode replaces the open question
+    assert page.locator("#tx-question-text").text_content().startswith("Sign of δ3[0]")
+    page.keyboard.type("-" if rec.delta[2][0] > 0 else "+")
+    page.keyboard.press("Enter")
+    assert "sign" in page.locator("#tx-verdict").text_content()
+    page.keyboard.type("+" if rec.delta[2][0] > 0 else "-")
+    page.keyboard.press("Enter")
+    page.focus("#tx-download")
     with page.expect_download() as info:
-        page.locator("#download").click()
-    answers = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))["answers"]
-    assert [a["right"] for a in answers] == [True, False, True]
-    assert answers[0]["value"] == pytest.approx(rec.a[0][0], rel=1e-6)
-    assert answers[0]["tolerance"] == {"abs": 0.01, "rel": 0.05}
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename == "explorer-answers-ada_7.json"
+    doc = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    from tinygrad_edu.explore import answers
+
+    answers.read(json.dumps(doc))
+    assert doc["learner"] == "ada 7" and doc["run"]["seed"] == 0
+    first = doc["answers"][0]
+    assert (first["epoch"], first["row"], first["phase"], first["layer"]) == (1, ROW + 1, 1, 1)
+    assert first["quantity"] == "a1[0]" and first["right"] is True and first["first_try"] is True
+    value_try = next(a for a in doc["answers"] if a["quantity"] == "δ3[0]" and a["mode"] == "value")
+    assert value_try["right"] is False and value_try["diagnosis"] == "wrong-output-delta"
+    assert math.isclose(value_try["expected"], rec.delta[2][0], rel_tol=1e-6)
+    signs = [a for a in doc["answers"] if a["mode"] == "sign"]
+    assert [(a["first_try"], a["right"], a["diagnosis"]) for a in signs] == [
+        (True, False, "sign"),
+        (False, True, None),
+    ]
 
 
-def test_explorer_drill_down_steps_the_neurons_backward_pass(
-    run: Run, page_file: Path, new_page: Open
+@pytest.mark.parametrize("size", SIZES)
+def test_explorer_axe_core_finds_no_violations(opened: Any, size: str) -> None:
+    if not AXE.is_file():
+        import browser
+
+        browser._unavailable("axe-core is not installed: run make js (npm ci, pinned versions)")
+    page = opened(size)
+    step_to(page, "③ delta a2[0]")
+    page.locator('[data-neuron="0:1"] circle').click()
+    page.select_option("#tx-predict", "value")
+    page.keyboard.press("ArrowRight")  # a question open too
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => [v.id, v.nodes.length]))"
+    )
+    assert result == []
+
+
+def test_explorer_accessibility_tree_holds_each_neurons_numbers(opened: Any, run: Run) -> None:
+    page = opened("laptop")
+    step_to(page, "③ delta a1[3]")  # every forward value and every δ revealed
+    tree = (
+        page.locator("#tx-network").aria_snapshot()
+        + page.locator("#tx-network-text").aria_snapshot()
+    )
+    rec, f = run.frames[0].examples[ROW], run.frames[0]
+    for layer, width in enumerate([4, 4, 1]):
+        for j in range(width):
+            name = "ŷ" if layer == 2 else f"a{layer + 1}[{j}]"
+            z, a, d = (fmt(v[layer][j]) for v in (rec.z, rec.a, rec.delta))
+            assert (
+                f"neuron {name}, layer {layer + 1} of 3, sigmoid, z = {z}, a = {a}, δ = {d}" in tree
+            )
+    assert f"W1[2, 1] = {fmt(f.W_before[0][2][1])}, ∂L/∂W not revealed yet" in tree
+
+
+def test_explorer_mounts_again_with_new_data(opened: Any, run: Run) -> None:
+    page = opened("laptop")
+    other = page_data(xor_run(epochs=3, every=1, seed=1))
+    other["meta"]["title"] = "second <run>"
+    page.evaluate(
+        "d => { const r = document.getElementById('explorer-root');"
+        " window.TinygradExplorer.mount(r, d); window.TinygradExplorer.mount(r, d); }",
+        other,
+    )
+    assert page.locator("#tx-meta").text_content().startswith("second <run> · seed 1")
+    assert page.locator("#tx-epoch-label").text_content().startswith("epoch 1 of 3")
+    page.keyboard.press("ArrowRight")  # one listener left: one step
+    assert page.locator("#tx-step-label").text_content().startswith("step 1 /")
+    assert page.locator(".tx").count() == 1
+
+
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('#tx-network text')]
+    .map((t) => [t.textContent, t.getBoundingClientRect()])
+    .filter(([, b]) => b.width > 0);
+  const hit = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let k = i + 1; k < boxes.length; k++) {
+      const [ta, a] = boxes[i], [tb, b] = boxes[k];
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 &&
+          b.top < a.bottom - 0.5) hit.push([ta, tb]);
+    }
+  return hit;
+}"""
+
+
+@pytest.fixture(scope="module")
+def wide_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from tinygrad_edu import data
+    from tinygrad_edu.nn import MLP
+
+    X, labels = data.moons(n=12, seed=0)
+    y = [float(t) for t in labels]
+    folder = tmp_path_factory.mktemp("wide")
+    pages = {}
+    for hidden in ([8, 8], [64]):
+        m = MLP(2, [*hidden, 1], activation="tanh", output_activation="sigmoid", seed=0)
+        pages[str(hidden)] = Explorer(record_run(m, X, y, lr=0.5, epochs=2)).save(
+            folder / f"{len(hidden)}.html"
+        )
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("network", "size"),
+    [("xor", "phone"), ("[8, 8]", "laptop"), ("[8, 8]", "phone"), ("[64]", "laptop")],
+)
+def test_explorer_network_labels_never_overlap(
+    browser: Any, page_file: Path, wide_pages: dict[str, Path], network: str, size: str
 ) -> None:
-    page = new_page(page_file)
-    page.locator("[data-neuron='1:2'] circle").click()
-    assert page.locator("#drill").is_visible()
-    assert page.locator("#drill-graph svg").count() == 1
-    drill = next(d for d in run.drills if (d.example, d.layer, d.neuron) == (0, 1, 2))
-    page.keyboard.press(".")
-    page.keyboard.press(".")
-    caption = page.locator("#drill-caption").text_content()
-    assert page.locator("#drill-label").text_content() == f"backward step 2 / {len(drill.steps)}"
-    second = drill.steps[1]
-    assert f"at z2[2] (Σwx+b), ∂a/∂(z2[2]) = {second['upstream']:.4g}" in caption
-    assert "W2[2, 0].grad += (" in caption
-
-
-def test_explorer_screenshot_is_readable_at_1400_px(
-    run: Run, page_file: Path, new_page: Open, tmp_path: Path
-) -> None:
-    from PIL import Image
-
-    page = new_page(page_file)
-    for _ in range(12):
-        page.keyboard.press("ArrowRight")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
-    shot = tmp_path / "explorer.png"
-    page.screenshot(path=str(shot), full_page=True)
-    img = Image.open(shot).convert("RGB")
-    assert img.width == 1400 and 1000 <= img.height <= 2400
-    colours = img.resize((350, img.height // 4)).getcolors(maxcolors=1 << 16)
-    assert colours is not None and len(colours) > 200  # drawn, not blank
-    white = max(c for c, rgb in colours if rgb == (255, 255, 255))
-    assert white < 0.9 * sum(c for c, _ in colours)
-
-
-def test_explorer_runs_inline_as_a_notebook_would_show_it(
-    run: Run, tmp_path: Path, new_page: Open
-) -> None:
-    host = tmp_path / "cell.html"
-    host.write_text(f"<!doctype html><body>{Explorer(run)._repr_html_()}</body>", encoding="utf-8")
-    page = new_page(host)
-    frame = page.frame_locator("iframe")
-    frame.locator("#step-next").click()
-    text = frame.locator("[data-q='a:0:0']").text_content()
-    assert same(float(text), run.frames[0].examples[0].a[0][0])
-
-
-def test_explorer_without_graphviz_shows_mermaid_and_dot_text(
-    tmp_path: Path, new_page: Open, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tinygrad_edu.explore import record
-
-    monkeypatch.setattr(record.shutil, "which", lambda name: None)
-    path = Explorer(xor_run(epochs=1)).save(tmp_path / "no_dot.html")
-    page = new_page(path)
-    page.locator("[data-neuron='0:1'] circle").click()
-    graph = page.locator("#drill-graph")
-    assert "dot program was not available" in graph.text_content()
-    assert page.locator("#drill-graph pre").first.text_content().startswith("flowchart")
-    assert "digraph" in page.locator("#drill-graph pre").nth(1).text_content()
-    assert page.locator("#drill-graph svg").count() == 0
-
-
-def test_explorer_drill_down_asks_before_each_backward_step(
-    run: Run, page_file: Path, new_page: Open
-) -> None:
-    page = new_page(page_file)
-    page.select_option("#predict", "value")
-    page.locator("[data-neuron='0:0'] circle").click()
-    assert page.locator("#drill-graph svg").count() == 0  # its gradients would give it away
-    page.locator("#drill-next").click()
-    assert "∂a/∂(a1[0])" in page.locator("#question-text").text_content()
-    page.fill("#answer", "1")  # the seed: ∂a/∂a = 1
-    page.keyboard.press("Enter")
-    page.locator("#drill-next").click()
-    drill = next(d for d in run.drills if (d.example, d.layer, d.neuron) == (0, 0, 0))
-    page.fill("#answer", f"{-drill.steps[1]['upstream']:.6f}")  # σ′(0) = 0.25: wrong sign
-    page.keyboard.press("Enter")
-    assert page.locator("#score").text_content() == "score 1 / 2"
-    assert page.locator("#drill-label").text_content() == "backward step 2 / 2"
-    assert page.locator("#drill-graph svg").count() == 1  # every step revealed: the graph
+    w, h = SIZES[size]
+    page = browser.new_page(viewport={"width": w, "height": h})
+    try:
+        page.goto((page_file if network == "xor" else wide_pages[network]).resolve().as_uri())
+        page.click('button.phase[data-phase="4"]')  # every z, a and δ shown
+        assert page.evaluate(OVERLAPS) == []  # with the edge labels into ŷ
+        if network != "[64]":
+            step_to(page, "grad a2[3]", limit=300)  # the labels on a2[3]'s incoming edges
+            assert page.evaluate(OVERLAPS) == []
+        step_to(page, "grad a1[0]", limit=300)
+        assert page.evaluate(OVERLAPS) == []
+        step_to(page, "update layer 1", limit=300)
+        assert page.evaluate(OVERLAPS) == []
+        assert fits_sideways(page)
+    finally:
+        page.close()

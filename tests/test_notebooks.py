@@ -7,6 +7,7 @@ library fails its lesson there.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,10 @@ OUTLINE = [
     "08_differentiating_backprop",
 ]
 LESSONS = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+# An interlude between two lessons carries the earlier one's number and a letter ("04b_..."):
+# it sorts after that lesson and leaves the numbering of the others alone.
+INTERLUDE = re.compile(r"\d{2}[a-z]_")
+NUMBERED = [stem for stem in LESSONS if not INTERLUDE.match(stem)]
 EXERCISES = sorted(f"exercises/{p.stem}" for p in (NOTEBOOKS / "exercises").glob("*.ipynb"))
 
 # What running a notebook might leave behind; lessons write into a temporary folder instead.
@@ -57,8 +62,10 @@ def _storage_problems(nb: Any) -> list[str]:
 
 
 def test_notebooks_are_the_outline_then_numbered_lessons_in_order() -> None:
-    assert LESSONS[: len(OUTLINE)] == OUTLINE, f"notebooks/ holds {LESSONS}"
-    assert [stem[:3] for stem in LESSONS] == [f"{k:02d}_" for k in range(1, len(LESSONS) + 1)]
+    assert NUMBERED[: len(OUTLINE)] == OUTLINE, f"notebooks/ holds {LESSONS}"
+    assert [stem[:3] for stem in NUMBERED] == [f"{k:02d}_" for k in range(1, len(NUMBERED) + 1)]
+    for stem in set(LESSONS) - set(NUMBERED):  # an interlude follows a lesson of its number
+        assert any(n.startswith(stem[:2] + "_") for n in NUMBERED), stem
 
 
 @pytest.mark.parametrize("stem", LESSONS + EXERCISES)

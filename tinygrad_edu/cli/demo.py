@@ -8,7 +8,6 @@ the Graphviz program the graphs are written as DOT text. Everything else is stil
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import time
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..engine import Value
+    from ..explore import Run
     from ..nn import MLP
     from ..train import History
 
@@ -77,9 +77,12 @@ def missing_extras() -> dict[str, str]:
     return {name: what for name, what in wanted.items() if not available(name)}
 
 
-def _train(args: argparse.Namespace) -> tuple[MLP, History]:
-    from .. import data, optim, train
+def _train(args: argparse.Namespace) -> tuple[MLP, History, Run]:
+    """Train once, recording the explorer's numbers on the way (the same run as ``fit``)."""
+    from .. import data
     from ..examples import xor_network
+    from ..explore import record_run
+    from ..train import History
 
     X, y = data.xor()
     model = xor_network(seed=args.seed)
@@ -87,12 +90,14 @@ def _train(args: argparse.Namespace) -> tuple[MLP, History]:
         f"Training {model} on XOR with binary cross-entropy: gradient descent (SGD, full "
         f"batch) lr={args.lr:g}, {args.epochs} epochs, seed {args.seed}"
     )
-    optimizer = optim.SGD(model.parameters(), lr=args.lr)
-    history = train.fit(
-        model, X, y, loss="bce", optimizer=optimizer, epochs=args.epochs, seed=args.seed,
+    start = time.perf_counter()
+    run = record_run(
+        model, X, y, loss="bce", lr=args.lr, epochs=args.epochs, seed=args.seed,
+        title="XOR, MLP(2, [4, 4, 1]) with sigmoids, binary cross-entropy",
         progress=not args.quiet,
     )  # fmt: skip
-    return model, history
+    history = History(list(run.losses), list(run.accuracy), "prob", time.perf_counter() - start)
+    return model, history, run
 
 
 def _plots(model: MLP, history: History, out: Path) -> Files:
@@ -146,19 +151,12 @@ def _graphs(model: MLP, out: Path) -> tuple[Files, list[str]]:
     return files, notes + ([note] if note and not notes else [])
 
 
-def _explorer(args: argparse.Namespace, out: Path) -> Files:
-    """The explorer page of the same set-up (same seed and lr), recorded while it trains."""
-    if importlib.util.find_spec("tinygrad_edu.explore") is None:
-        return []
-    from .. import data
-    from ..examples import xor_network
-    from ..explore import write_explorer
+def _explorer(run: Run, out: Path) -> Files:
+    """The explorer page of the training run above (recorded while it trained)."""
+    from ..explore import explorer_html
+    from ..fileio import atomic_write_text
 
-    X, y = data.xor()
-    path = write_explorer(
-        xor_network(seed=args.seed), X, y, out / "explorer.html", loss="bce", lr=args.lr,
-        epochs=args.epochs, seed=args.seed,
-    )  # fmt: skip
+    path = atomic_write_text(out / "explorer.html", explorer_html(run))
     return [(path, "the explorer: the four phases of backprop and the training replay (HTML)")]
 
 
@@ -238,7 +236,7 @@ def _write_all(
     from .. import data, manual, serialize
     from ..fileio import atomic_write_text
 
-    model, history = _train(args)
+    model, history, run = _train(args)
     files = [] if "matplotlib" in missing else _plots(model, history, out)
     graphs, notes = _graphs(model, out)
     files += graphs
@@ -256,5 +254,5 @@ def _write_all(
             f"max |numerical − engine| = {report.max_numerical_diff:.1e})"
         )
     files.append((serialize.save(model, out / "weights.json"), "trained weights (JSON)"))
-    files += _explorer(args, out)
+    files += _explorer(run, out)
     return model, history, files, notes, ok, line

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .common import SEED, bounded_int, int_list, output, positive_float, say
+
+MAX_SECONDS = 60.0  # explore.budget.MAX_SECONDS (not imported: --help stays instant)
 
 NAME = "explore"
 HELP = "write the explorer: the four phases of backprop and a training replay, one HTML file"
@@ -29,14 +32,15 @@ def description() -> str:
     return (
         "Train an MLP on a small dataset with full-batch gradient descent and write one "
         "self-contained HTML page (no server, no network) that steps through the four phases "
-        "of backprop for any training example, drills down into each neuron's scalar graph, "
-        "replays the training, and can ask you to predict each value before revealing it. "
-        "Every number on the page is recorded from the engine."
+        "of backprop for any training row, draws any neuron's scalar graph at any recorded "
+        "epoch, replays the training, and can ask you to predict each value before revealing "
+        "it. Every number on the page is recorded from the engine. The time and the page's "
+        "size are estimated first; past --max-seconds the run is refused."
     )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--dataset, --hidden, --activation, --epochs, --lr, --every, --seed, --drill, --out."""
+    """--dataset, --hidden, --activation, --epochs, --lr, --every, --seed, --max-seconds, --out."""
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="xor")
     parser.add_argument(
         "--hidden", type=_hidden, default=[4, 4], metavar="N,N",
@@ -56,9 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--seed", type=SEED, default=0, help="initialisation seed (default: 0)")
     parser.add_argument(
-        "--drill", choices=("first", "last", "both", "none"), default="first",
-        help="epochs whose neurons get a drill-down graph (default: first)",
+        "--max-seconds", type=positive_float, default=MAX_SECONDS, metavar="S",
+        help="refuse a recording estimated to take longer (default: %(default)g)",
     )  # fmt: skip
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="FILE")
 
 
@@ -98,10 +103,16 @@ def run(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else lr
     title = f"{args.dataset}, {model!r}, {loss}"
     out.make_folders()
-    path = write_explorer(
-        model, X, y, out.path, loss=loss, lr=lr, epochs=args.epochs, every=args.every,
-        seed=args.seed, title=title, drill=args.drill,
-    )  # fmt: skip
+    try:
+        path = write_explorer(
+            model, X, y, out.path, loss=loss, lr=lr, epochs=args.epochs, every=args.every,
+            seed=args.seed, title=title, max_seconds=args.max_seconds,
+            progress=False if args.quiet else None,
+        )  # fmt: skip
+    except ValueError as err:
+        message = str(err).replace("max_seconds=", "--max-seconds ").replace("every=", "--every")
+        print(f"tinygrad-edu explore: {message}", file=sys.stderr)
+        return 2
     size = path.stat().st_size
     say(
         f"trained {model!r} on {args.dataset} ({len(X)} rows): {loss}, lr {lr:g}, "
