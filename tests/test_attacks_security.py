@@ -682,3 +682,13 @@ def test_page_injection_a_tampered_page_reads_no_file_but_its_frames(tmp_path: P
     shown = page._repr_html_()
     assert shown.startswith("<p>") and "is not a frame" in shown
     assert "private" not in shown and "PHN2Zz5wcml2YXRl" not in shown  # nor its base64
+
+
+@pytest.mark.parametrize("title", ["cost $\\badcommand$ in $", "$$", "lone\ud800", "nul\x00"])
+def test_edges_plot_titles_are_drawn_as_text(title: str, tmp_path: Path) -> None:
+    from tinygrad_edu.plots import plot_loss_curve, save
+
+    figure = plot_loss_curve([1.0, 0.5], title=title, ylabel=title)
+    path = save(figure, tmp_path / "loss.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    assert figure.axes[0].get_title() == visible(title).replace("$", "\\$")

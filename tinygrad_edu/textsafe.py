@@ -14,6 +14,7 @@ puts a label, a name, a title or a learner's answer into its output calls the on
   ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX``.
 * :func:`dot_label` - text for a quoted DOT string (``gv.nohtml``): backslashes doubled,
   line breaks as spaces.
+* :func:`plot_text` - text for a matplotlib title or label: ``$`` escaped (no mathtext).
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ import json
 import re
 from typing import Any
 
-__all__ = ["dot_label", "escape_html", "json_for_html", "md_code", "md_text", "visible"]
+__all__ = [
+    "dot_label",
+    "escape_html",
+    "json_for_html",
+    "md_code",
+    "md_text",
+    "plot_text",
+    "visible",
+]
 
 # C0 and C1 controls, DEL, lone surrogates, and the bidirectional embedding/override/isolate
 # marks (U+202A..U+202E, U+2066..U+2069) plus the invisible directional marks.
@@ -139,3 +148,15 @@ def dot_label(text: str) -> str:
     """
     one_line = " ".join(visible(text).splitlines()) if text else ""
     return one_line.replace("\\", "\\\\")
+
+
+def plot_text(text: str) -> str:
+    r"""``text`` for a matplotlib title, axis label or legend entry, drawn as written.
+
+    A pair of ``$`` would start mathtext (and a bad command there fails at drawing time), so
+    every ``$`` is escaped; hidden characters are shown as escapes.
+
+    >>> print(plot_text("cost in $ and $\\frac$"))
+    cost in \$ and \$\frac\$
+    """
+    return visible(text).replace("$", "\\$")
