@@ -692,3 +692,39 @@ def test_edges_plot_titles_are_drawn_as_text(title: str, tmp_path: Path) -> None
     path = save(figure, tmp_path / "loss.png")
     assert path.read_bytes()[:4] == b"\x89PNG"
     assert figure.axes[0].get_title() == visible(title).replace("$", "\\$")
+
+
+def test_partial_sets_render_backward_writes_its_frames_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from tinygrad_edu.viz import frames
+
+    real = frames.dot_to
+    calls: list[str] = []
+
+    def failing(source: str, fmt: str, out: Path, where: str, timeout: float) -> None:
+        calls.append(out.name)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(source, fmt, out, where, timeout)
+
+    monkeypatch.setattr(frames, "dot_to", failing)
+    with pytest.raises(OSError, match="No space"):
+        render_backward(hostile_graph("a"), tmp_path / "steps")
+    assert calls == ["frame_000.svg", "frame_001.svg", "frame_002.svg"]
+    assert list(tmp_path.iterdir()) == []  # no half set, no temporary folder
+
+
+def test_partial_sets_render_backward_without_dot_names_the_final_folder(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from tinygrad_edu.viz import GraphvizNotFound
+
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(GraphvizNotFound) as info:
+        render_backward(hostile_graph("a"), tmp_path / "steps")
+    assert str((tmp_path / "steps" / "frame_000.dot").resolve()) in str(info.value)
+    assert info.value.dot_path == tmp_path / "steps" / "frame_000.dot"
+    names = sorted(p.name for p in (tmp_path / "steps").iterdir())
+    assert names == ["frame_000.dot", "frame_001.dot", "frame_002.dot", "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["steps"]

@@ -11,10 +11,10 @@ from pathlib import Path, PosixPath
 from typing import Any
 
 from ..engine import Value
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, file_set
 from ..textsafe import escape_html, json_for_html, visible
 from .dot import DOT_TIMEOUT, FORMATS, dot_to, fit_svg, to_digraph
-from .errors import GraphvizNotFound
+from .errors import DotFailed, GraphvizNotFound, RenderError
 from .format import fmt, grad_sum_text, math_name, sum_expr
 from .graph import Graph, ParamSource, analyse, check_root, param_names, value_name
 from .scene import build_scene, validate
@@ -182,7 +182,7 @@ def render_backward(
             f"render_backward: format must be one of {', '.join(FORMATS)}, got {format!r}"
         )
     out_dir = Path(folder)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
     graph = analyse(value)
     names = param_names(params, "render_backward")
     opt = Options(rankdir, True, True, "value", clusters, precision, show_ids=True)
@@ -210,21 +210,33 @@ def render_backward(
     width = max(3, len(str(len(sources) - 1)))
     files = [f"frame_{k:0{width}d}.{format}" for k in range(len(sources))]
     data = {"frames": files, "steps": steps, "tolerance": TOLERANCE, "precision": precision}
-    index = out_dir / "index.html"
-    atomic_write_text(index, _page(data), "render_backward")  # the page first, even without dot
-    sizes = []
-    for k, (name, source) in enumerate(zip(files, sources)):
-        try:
-            dot_to(source, format, out_dir / name, "render_backward", timeout)
-        except GraphvizNotFound:
-            for later, src in zip(files[k + 1 :], sources[k + 1 :]):
-                (out_dir / later).with_suffix(".dot").write_text(src, encoding="utf-8")
-            raise
-        sizes.append(_frame_size(out_dir / name))
-    if all(sizes):
-        data["sizes"] = sizes  # one scale for every frame: the page fits the largest
-        atomic_write_text(index, _page(data), "render_backward")
-    return BackwardPage(index)
+    # The set (page and frames) is written beside the folder and moved in whole; without dot,
+    # or when dot fails on a frame, the frames from there on are their DOT source.
+    failed: RenderError | None = None
+    with file_set(out_dir, "render_backward") as stage:
+        atomic_write_text(stage / "index.html", _page(data), "render_backward")
+        sizes = []
+        for k, (name, source) in enumerate(zip(files, sources)):
+            try:
+                dot_to(source, format, stage / name, "render_backward", timeout)
+            except (GraphvizNotFound, DotFailed) as err:
+                for later, src in zip(files[k + 1 :], sources[k + 1 :]):
+                    target = (stage / later).with_suffix(".dot")
+                    atomic_write_text(target, src, "render_backward")
+                failed = err
+                break
+            sizes.append(_frame_size(stage / name))
+        if failed is None and all(sizes):
+            data["sizes"] = sizes  # one scale for every frame: the page fits the largest
+            atomic_write_text(stage / "index.html", _page(data), "render_backward")
+        where = (str(stage.resolve()), str(out_dir.resolve()))
+    if failed is not None:  # raised once the set is in place, naming the final paths
+        message = str(failed).replace(*where)
+        if isinstance(failed, GraphvizNotFound):
+            moved = out_dir / failed.dot_path.name if failed.dot_path else None
+            raise GraphvizNotFound(message, moved) from None
+        raise DotFailed(message) from None
+    return BackwardPage(out_dir / "index.html")
 
 
 def _frame_size(path: Path) -> list[float] | None:
