@@ -728,3 +728,32 @@ def test_partial_sets_render_backward_without_dot_names_the_final_folder(
     names = sorted(p.name for p in (tmp_path / "steps").iterdir())
     assert names == ["frame_000.dot", "frame_001.dot", "frame_002.dot", "index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["steps"]
+
+
+def test_never_clobber_load_refuses_devices_and_fifos_without_reading(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    probe = (
+        "import sys\n"
+        "from tinygrad_edu.serialize import load\n"
+        "for path in sys.argv[1:]:\n"
+        "    try:\n"
+        "        load(path)\n"
+        "    except ValueError as err:\n"
+        "        print(err)\n"
+    )
+    # in a child with a time limit: reading /dev/zero never ends, opening a FIFO waits
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "/dev/zero", str(fifo)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "load: /dev/zero: not a regular file; a model file is a regular file " + (
+        "written by save()"
+    )
+    assert lines[1].startswith(f"load: {fifo}: not a regular file")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -297,10 +298,18 @@ def load(path: PathLike, model: Module | None = None) -> Module:
     def fail(problem: str) -> ModelFileError:
         return ModelFileError(f"load: {source}: {problem}")
 
-    size = source.stat().st_size  # FileNotFoundError for a missing file, as documented
+    info = source.stat()  # FileNotFoundError for a missing file, as documented
+    if not stat.S_ISREG(info.st_mode):
+        # a device (/dev/zero never ends) or a FIFO (blocks until written) is not read
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise fail(f"{kind}; a model file is a regular file written by save()")
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise fail(f"{size} bytes; a model file may have at most {MAX_FILE_BYTES}")
-    raw = source.read_bytes()
+    with open(source, "rb") as handle:
+        raw = handle.read(size + 1)  # bounded by the size measured, even if the file grows
+    if len(raw) > size:
+        raise fail("the file grew while it was read; load it again once it is written")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
