@@ -14,7 +14,10 @@ draw) print ``tinygrad-edu: error: …`` and exit with status 1, never a traceba
 - ``run(args: argparse.Namespace) -> int``: the exit status;
 
 and add its module name to :data:`COMMANDS`. Shared pieces (printing, tables, drawing a graph,
-argument types, size limits) are in :mod:`tinygrad_edu.cli.common`. A command module imports
+argument types, size limits) are in :mod:`tinygrad_edu.cli.common`. A command that writes
+checks its path before any work with ``common.output`` (an empty path refused, only the last
+folder of a path created, and said) and writes a set of files with ``common.write_set`` (whole
+or not at all). A command module imports
 only ``argparse`` and ``common`` at the top: NumPy, matplotlib, graphviz and the training loop
 are imported inside ``run``, so ``--help`` is instant and a missing optional dependency only
 affects the command that needs it.
