@@ -454,7 +454,7 @@ def test_bounded_work_crosscheck_at_the_cli_maxima_is_refused_at_once(
     widest = ",".join(["64"] * 9)  # the command line's own maxima: 8 layers of 64, batch 256
     start = time.perf_counter()
     code, _, err = _cli(["crosscheck", "--layers", widest, "--batch", "256"], capsys)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 10.0  # refused before any work (the check takes days)
     assert code == 1
     assert "refusing to start: 33,280 parameters, batch of 256" in err
     assert "days" in err and "past the budget of 60 s" in err
