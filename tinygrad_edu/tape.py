@@ -100,13 +100,27 @@ class _Style:
         return f"{fn}({a})"
 
     def label(self, text: str) -> str:
+        """A label as literal text on one line: it can neither start a line of its own nor
+        end the math or code block it is shown in."""
+        from .textsafe import visible
+
+        text = " ".join(visible(text).splitlines())
         if not self.latex:
             return text
         if re.fullmatch(r"[A-Za-z]", text):
             return text
-        escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
-        escaped = escaped.replace("^", "\\^{}").replace("~", "\\~{}")
-        return f"\\text{{{escaped}}}"
+        # a backslash or an angle bracket is written in math between pieces of \text, so no
+        # LaTeX command and no HTML tag can be spelled inside a label
+        symbols = {"\\": "\\backslash ", "<": "\\lt ", ">": "\\gt "}
+        out = []
+        for piece in re.split(r"([\\<>])", text):
+            if piece in symbols:
+                out.append(symbols[piece])
+            elif piece:
+                escaped = re.sub(r"([#$%&_{}])", r"\\\1", piece)
+                escaped = escaped.replace("^", "\\^{}").replace("~", "\\~{}")
+                out.append(f"\\text{{{escaped}}}")
+        return "".join(out)
 
 
 # --------------------------------------------------------------------------- per primitive
@@ -291,8 +305,10 @@ class Tape(str):
 
     def _repr_markdown_(self) -> str:
         if self._is_latex():
-            return f"$$\n{self}\n$$"
-        return f"```\n{self}\n```"
+            return f"$$\n{self}\n$$"  # labels in it are escaped by _Style.label
+        from .textsafe import md_code
+
+        return md_code(self)  # a fence longer than any backtick run in a label
 
     def _repr_latex_(self) -> str | None:
         return f"$${self}$$" if self._is_latex() else None
@@ -334,7 +350,9 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> Tape:
         expr = _forward_expr(s, node, [s.var(index[p]) for p in node.parents])
         comment = ""
         if node.label:
-            comment = f" \\quad ({s.label(node.label)})" if s.latex else f"  # {node.label}"
+            comment = (
+                f" \\quad ({s.label(node.label)})" if s.latex else f"  # {s.label(node.label)}"
+            )
         lines.append(f"{s.var(k)}{eq}{expr} = {value}{comment}")
     n_forward = len(lines)
 

@@ -359,6 +359,11 @@ def fit(
     run = _Run(model, loss_fn, optimizer, l2, rule)
     if not isinstance(compile, bool):
         raise TypeError(f"fit: compile must be True or False, got {checks.show(compile)}")
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError(
+            "fit: lr_schedule must be a function of the epoch (epoch -> learning rate) or "
+            f"None, got {type(lr_schedule).__name__} {checks.show(lr_schedule)}"
+        )
     if compile:
         from .compile import CompiledStep
 

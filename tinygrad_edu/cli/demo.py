@@ -15,7 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..examples import XOR_EPOCHS, XOR_LR, XOR_SEED, format_worked_example
-from .common import PLOTS_HINT, SEED, available, bounded_int, positive_float, render, say, table
+from .common import (
+    PLOTS_HINT,
+    SEED,
+    available,
+    bounded_int,
+    moved,
+    output,
+    positive_float,
+    render,
+    say,
+    table,
+)
 
 if TYPE_CHECKING:
     from ..engine import Value
@@ -190,13 +201,41 @@ def _summary(model: MLP, history: History, crosscheck_line: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Train the lesson's XOR network and write every picture and report of the lesson."""
-    from .. import data, manual, serialize
-    from ..fileio import atomic_write_text
+    from ..fileio import file_set
 
     start = time.perf_counter()
     missing = missing_extras()  # before the work starts, not after 2,000 epochs
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    target = output(args.out, "--out", NAME, default="out", folder=True)
+    target.make_folders()
+    with file_set(target.path, NAME) as stage:  # every file, or none of them
+        model, history, files, notes, ok, line = _write_all(args, missing, stage)
+        notes = [note.replace(str(stage.resolve()), str(target.path.resolve())) for note in notes]
+    files = list(zip(moved([p for p, _ in files], stage, target.path), [w for _, w in files]))
+    if not target.existed:
+        notes.append(f"created folder {target.path}")
+    notes += [f"skipped {what}: needs {name} ({PLOTS_HINT})" for name, what in missing.items()]
+    width = max(len(str(p)) for p, _ in files)
+    say(
+        *_summary(model, history, line),
+        "",
+        "files written:",
+        *(f"  {p!s:<{width}}  {what}" for p, what in files),
+        *notes,
+        "",
+        format_worked_example(),
+        "",
+        f"demo finished in {time.perf_counter() - start:.1f} s",
+    )
+    return 0 if ok else 1
+
+
+def _write_all(
+    args: argparse.Namespace, missing: dict[str, str], out: Path
+) -> tuple[MLP, History, Files, list[str], bool, str]:
+    """Train and write every file of the demo into ``out``."""
+    from .. import data, manual, serialize
+    from ..fileio import atomic_write_text
+
     model, history, run = _train(args)
     files = [] if "matplotlib" in missing else _plots(model, history, out)
     graphs, notes = _graphs(model, out)
@@ -216,17 +255,4 @@ def run(args: argparse.Namespace) -> int:
         )
     files.append((serialize.save(model, out / "weights.json"), "trained weights (JSON)"))
     files += _explorer(run, out)
-    notes += [f"skipped {what}: needs {name} ({PLOTS_HINT})" for name, what in missing.items()]
-    width = max(len(str(p)) for p, _ in files)
-    say(
-        *_summary(model, history, line),
-        "",
-        "files written:",
-        *(f"  {p!s:<{width}}  {what}" for p, what in files),
-        *notes,
-        "",
-        format_worked_example(),
-        "",
-        f"demo finished in {time.perf_counter() - start:.1f} s",
-    )
-    return 0 if ok else 1
+    return model, history, files, notes, ok, line

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from .common import SEED, bounded_int, int_list, positive_float, say
+from .common import SEED, bounded_int, int_list, output, positive_float, say
 
 MAX_SECONDS = 60.0  # explore.budget.MAX_SECONDS (not imported: --help stays instant)
 
 NAME = "explore"
 HELP = "write the explorer: the four phases of backprop and a training replay, one HTML file"
+DEFAULT_OUT = "out/explorer.html"
 EPILOG = (
     "example: tinygrad-edu explore --dataset xor --epochs 2000 --seed 0 --out out/explorer.html"
 )
@@ -64,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="refuse a recording estimated to take longer (default: %(default)g)",
     )  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--out", default="out/explorer.html", metavar="FILE")
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="FILE")
 
 
 def _hidden(text: str) -> list[int]:
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from ..explore import write_explorer
     from ..nn import MLP
 
+    out = output(args.out, "--out", "explore", default=DEFAULT_OUT)
     loss, output_activation, lr = DATASETS[args.dataset]
     hidden: list[int] = args.hidden
     X, y = _data(args.dataset, args.seed)
@@ -101,9 +102,10 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     lr = args.lr if args.lr is not None else lr
     title = f"{args.dataset}, {model!r}, {loss}"
+    out.make_folders()
     try:
         path = write_explorer(
-            model, X, y, Path(args.out), loss=loss, lr=lr, epochs=args.epochs, every=args.every,
+            model, X, y, out.path, loss=loss, lr=lr, epochs=args.epochs, every=args.every,
             seed=args.seed, title=title, max_seconds=args.max_seconds,
             progress=False if args.quiet else None,
         )  # fmt: skip

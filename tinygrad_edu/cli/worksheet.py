@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from .common import SEED, bounded_int, say
+from .common import SEED, bounded_int, output, say, write_set
 
 NAME = "worksheet"
+DEFAULT_OUT = "out/worksheet"
 HELP = "write a seeded backprop worksheet (blank table, drawing) and its answer key"
 EPILOG = (
     "examples: tinygrad-edu worksheet --seed 7 --level 3 --out out/sheet --student ada; "
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--seed, --level, --out, --student."""
     parser.add_argument("--seed", type=SEED, default=0, help="the sheet's seed (default 0)")
     parser.add_argument("--level", type=bounded_int(1, 4), default=1, help="1 to 4 (default 1)")
-    parser.add_argument("--out", default="out/worksheet", metavar="DIR", help="the folder")
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help="the folder")
     parser.add_argument("--student", default=None, help="a name: that student's variant")
     parser.add_argument("--roster", default=None, metavar="CSV", help="a class: one sheet each")
     parser.add_argument("--title", default="Backprop by hand", help="the sheets' title (--roster)")
@@ -47,12 +48,10 @@ def run(args: argparse.Namespace) -> int:
         return _class(args)
     from ..tutor import worksheet
 
+    target = output(args.out, "--out", NAME, default=DEFAULT_OUT, folder=True)
     ws = worksheet(args.seed, args.level, student=args.student)
-    paths = ws.save(args.out)
-    say(
-        f"{ws.title}: {len(ws.nodes)} nodes",
-        *(f"  wrote {p}" for p in paths),
-    )
+    paths = write_set(target, NAME, ws.save)  # the sheet and its key together, or neither
+    say(f"{ws.title}: {len(ws.nodes)} nodes", *(f"  wrote {p}" for p in paths))
     return 0
 
 
