@@ -268,7 +268,7 @@ def test_explorer_html_data_cannot_close_or_bend_its_script_block() -> None:
     escaped = "&lt;!--&lt;script&gt;&lt;/script&gt;&lt;b&gt;x __DATA__ /*__JS__*/"
     assert f"<title>Explorer: {escaped}</title>" in page
     block = page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
-    assert "\\u003c!--\\u003cscript>" in block
+    assert "\\u003c!--\\u003cscript\\u003e" in block
     assert json.loads(block)["meta"]["title"] == title  # one pass: nothing substituted into it
 
 

@@ -5,13 +5,13 @@ data files, filled with the run's records as JSON. No server, no network: it ope
 from __future__ import annotations
 
 import html
-import json
 import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..fileio import atomic_write_text
+from ..textsafe import json_for_html
 from .record import LOSS_FORMULAS, SATURATED, SEED_FORMULAS, Frame, Run
 
 TOLERANCE = {"abs": 0.01, "rel": 0.05}  # a prediction is right within 0.01 + 5 % of |value|
@@ -108,15 +108,14 @@ def page_data(run: Run) -> dict[str, Any]:
 
 
 def embed_json(data: object) -> str:
-    """``data`` as JSON that is safe inside an HTML ``<script>`` block: every ``<`` is written
-    ``\\u003c`` (so neither ``</script>`` nor ``<!--`` in a title or label can end or bend it),
-    and the line separators U+2028/U+2029 are escaped too.
+    r"""``data`` as compact JSON that is safe inside an HTML ``<script>`` block
+    (``textsafe.json_for_html``: ``<``, ``>``, ``&``, U+2028/U+2029 and lone surrogates escaped,
+    so neither ``</script>`` nor ``<!--`` in a title or label can end or bend it).
 
     >>> embed_json({"t": "</script><!--"})
-    '{"t":"\\\\u003c/script>\\\\u003c!--"}'
+    '{"t":"\\u003c/script\\u003e\\u003c!--"}'
     """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return json_for_html(data, separators=(",", ":"), allow_nan=False)
 
 
 _PLACEHOLDER = re.compile(r"__TITLE__|/\*__CSS__\*/|/\*__JS__\*/|__DATA__")
