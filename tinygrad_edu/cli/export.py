@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from .common import say
+from .common import output, say, write_set
 
 NAME = "export"
 HELP = "write an assignment spec as otter, Gradescope, PrairieLearn, nbgrader, Classroom files"
+DEFAULT_OUT = "out/platforms"
 EPILOG = "example: tinygrad-edu export --spec out/class/keys/assignment.toml --out out/platforms"
 
 
@@ -28,7 +29,7 @@ def description() -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--spec, --out, --platform."""
     parser.add_argument("--spec", required=True, help="the assignment spec (.toml or .json)")
-    parser.add_argument("--out", default="out/platforms", metavar="DIR", help="where to write")
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help="where to write")
     parser.add_argument(
         "--platform",
         action="append",
@@ -42,8 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from ..grading import load_spec
     from ..grading.platforms import PLATFORMS, export
 
+    target = output(args.out, "--out", "export", default=DEFAULT_OUT, folder=True)
     spec = load_spec(args.spec)
-    paths = export(spec, args.out, tuple(args.platform or PLATFORMS))
+    platforms = tuple(args.platform or PLATFORMS)
+    paths = write_set(target, "export", lambda folder: export(spec, folder, platforms))
     say(f"{spec.title}: {len(spec.checks)} checks, {spec.total:g} points",
         *(f"  wrote {p}" for p in paths))  # fmt: skip
     return 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from .common import positive_float, say
+from .common import output, positive_float, say, write_set
 
 NAME = "grade"
 HELP = "grade a folder of filled sheets and notebooks into a gradebook with feedback"
+DEFAULT_OUT = "out/grades"
 EPILOG = "example: tinygrad-edu grade handed-in/ --spec out/class/keys/assignment.toml --out grades"
 
 
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """DIR, --spec, --out, --roster, --timeout."""
     parser.add_argument("folder", metavar="DIR", help="the handed-in sheets and folders")
     parser.add_argument("--spec", required=True, help="the assignment spec (.toml or .json)")
-    parser.add_argument("--out", default="out/grades", metavar="DIR", help="where to write")
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help="where to write")
     parser.add_argument("--roster", default=None, metavar="CSV", help="names, and who is missing")
     parser.add_argument(
         "--timeout", type=positive_float, default=60.0, help="seconds per notebook (default 60)"
@@ -42,11 +43,12 @@ def run(args: argparse.Namespace) -> int:
     from ..grading import load_spec, read_roster
     from ..grading.grade import grade_folder, write_gradebook
 
+    target = output(args.out, "--out", "grade", default=DEFAULT_OUT, folder=True)
     spec = load_spec(args.spec)
     roster = read_roster(args.roster) if args.roster else None
     start = time.perf_counter()
     book = grade_folder(args.folder, spec, roster=roster, timeout=args.timeout)
-    paths = write_gradebook(book, args.out)
+    paths = write_set(target, "grade", lambda folder: write_gradebook(book, folder))
     took = time.perf_counter() - start
     right = sum(g.score == spec.total for g in book.grades)
     codes: dict[str, int] = {}
