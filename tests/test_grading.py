@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from tinygrad_edu.cli import main
 from tinygrad_edu.grading import Student, hand_out, load_spec, parse_roster, parse_spec
 from tinygrad_edu.grading.collect import read_sheet
-from tinygrad_edu.grading.escape import csv_cell, html_text, latex_text, markdown_text
 from tinygrad_edu.grading.grade import grade_folder, gradebook_csv, write_gradebook
 from tinygrad_edu.grading.handwork import agrees, hand_answers, written
 from tinygrad_edu.grading.key import key_rows
+from tinygrad_edu.textsafe import csv_cell, escape_html, latex_text, md_text
 from tinygrad_edu.tutor import worksheet
 
 NASTY = ["Ada <b>Lovelace</b>", r"Robert'); \end{document} $x$ & 50% #1 ~_^{}", "=HYPERLINK(1)"]
@@ -75,9 +75,11 @@ def test_csv_cell_never_starts_a_formula(text: str) -> None:
 
 @given(st.text(max_size=40))
 def test_html_and_markdown_text_carry_no_markup(text: str) -> None:
-    assert not set(html_text(text)) & set("<>\"'")
-    md = markdown_text(text)
-    assert re.search(r"(?<!\\)[*_`\[\]<>|]", md) is None
+    assert not set(escape_html(text)) & set("<>\"'")
+    md = md_text(text)
+    assert re.search(r"(?<!\\)[*`\[\]<>|]", md) is None
+    # "_" can open emphasis only beside a non-word character: there it is escaped
+    assert re.search(r"(?<!\\)(?:(?<![^\W_])_|_(?![^\W_]))", md) is None
 
 
 def test_roster_errors_name_the_line_and_the_problem() -> None:

@@ -15,6 +15,9 @@ puts a label, a name, a title or a learner's answer into its output calls the on
 * :func:`dot_label` - text for a quoted DOT string (``gv.nohtml``): backslashes doubled,
   line breaks as spaces.
 * :func:`plot_text` - text for a matplotlib title or label: ``$`` escaped (no mathtext).
+* :func:`one_line` - a name on one line: control characters and line breaks as one space.
+* :func:`latex_text` - text for a LaTeX document: its ten special characters escaped.
+* :func:`csv_cell` - a spreadsheet cell that cannot become a formula.
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import re
 from typing import Any
 
 __all__ = [
+    "csv_cell",
     "dot_label",
     "escape_html",
     "json_for_html",
+    "latex_text",
     "md_code",
     "md_text",
+    "one_line",
     "plot_text",
     "visible",
 ]
@@ -160,3 +166,49 @@ def plot_text(text: str) -> str:
     cost in \$ and \$\frac\$
     """
     return visible(text).replace("$", "\\$")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Control characters and line breaks become one space (a name is one line).
+
+    >>> one_line("Ada\\n\\tLovelace")
+    'Ada Lovelace'
+    """
+    return _CONTROL.sub(" ", text).strip()
+
+
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    "−": "-",
+}
+
+
+def latex_text(text: str) -> str:
+    r"""Text for a LaTeX document: the ten special characters escaped, one line.
+
+    >>> print(latex_text(r"A_1 & {B} \end{document} 50% ~#^$"))
+    A\_1 \& \{B\} \textbackslash{}end\{document\} 50\% \textasciitilde{}\#\textasciicircum{}\$
+    """
+    return "".join(_LATEX.get(ch, ch) for ch in one_line(text))
+
+
+def csv_cell(text: str) -> str:
+    """A text cell for a spreadsheet: a leading ``= + - @`` (a formula) gets a ``'`` first.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("Ada")
+    ("'=HYPERLINK(1)", 'Ada')
+    """
+    text = one_line(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from ..textsafe import escape_html
 from ..tutor import BUGS
 from .answers import PHASES
-from .escape import html_text
 
 __all__ = ["class_summary", "dashboard_html"]
 
@@ -62,7 +62,7 @@ def _heatmap(tries: list[tuple[str, dict[str, Any]]]) -> str:
         out.append(f'<text x="{x}" y="16" text-anchor="middle">layer {lay}</text>')
     for ph in range(1, 5):
         y = top + ch * (ph - 1)
-        out.append(f'<text x="0" y="{y + ch / 2 + 4}">{html_text(PHASES[ph])}</text>')
+        out.append(f'<text x="0" y="{y + ch / 2 + 4}">{escape_html(PHASES[ph])}</text>')
         for lay in range(1, layers + 1):
             x = left + cw * (lay - 1)
             got = cells.get((ph, lay), [])
@@ -104,10 +104,11 @@ def _diagnoses(docs: Sequence[dict[str, Any]]) -> str:
         want = a.get("expected")
         engine = f"{want:.4g}" if isinstance(want, (int, float)) else str(want)
         rows.append(
-            f"<tr><td><code>{html_text(code)}</code><br><small>{html_text(BUGS[code])}</small>"
+            f"<tr><td><code>{escape_html(code)}</code><br><small>{escape_html(BUGS[code])}</small>"
             f'</td><td class="n">{n}</td><td class="n">{share} %</td><td>'
-            f"{html_text(who)}: {html_text(a['quantity'])} = {html_text(str(a.get('given')))} "
-            f"(engine: {html_text(engine)})</td></tr>"
+            f"{escape_html(who)}: {escape_html(a['quantity'])} = "
+            f"{escape_html(str(a.get('given')))} "
+            f"(engine: {escape_html(engine)})</td></tr>"
         )
     return (
         "<table><tr><th>diagnosis</th><th>answers</th><th>learners</th><th>an example</th>"
@@ -128,7 +129,7 @@ def _difficulty(tries: list[tuple[str, dict[str, Any]]], top: int = 14) -> str:
         rate = sum(wrong) / len(wrong)
         y = k * row_h
         label = f"{'①②③④'[phase - 1]} {quantity}"
-        out.append(f'<text x="0" y="{y + 15}">{html_text(label)}</text>'
+        out.append(f'<text x="0" y="{y + 15}">{escape_html(label)}</text>'
                    f'<rect x="{left}" y="{y + 3}" width="{bar_w}" height="{row_h - 6}" '
                    f'fill="#eee"/><rect x="{left}" y="{y + 3}" width="{bar_w * rate:.1f}" '
                    f'height="{row_h - 6}" fill="{_heat(max(rate, 0.3))}"/>'
@@ -161,8 +162,8 @@ def _grades(text: str) -> str:
     for r in rows:
         codes.update(c for c in (r.get("diagnosis_codes") or "").split(";") if c)
     lines = "".join(
-        f"<li>{round(100 * n / len(rows))} % of students: <code>{html_text(c)}</code>"
-        f" — {html_text(BUGS.get(c, ''))}</li>"
+        f"<li>{round(100 * n / len(rows))} % of students: <code>{escape_html(c)}</code>"
+        f" — {escape_html(BUGS.get(c, ''))}</li>"
         for c, n in codes.most_common(6)
     )
     mean = sum(scores) / len(scores)
@@ -193,7 +194,7 @@ def dashboard_html(
     tries = _first_tries(docs)
     s = class_summary(docs)
     cards = "".join(
-        f'<div class="card"><b>{v}</b>{html_text(k)}</div>'
+        f'<div class="card"><b>{v}</b>{escape_html(k)}</div>'
         for k, v in [
             ("learners", s["learners"]),
             ("answers", s["answers"]),
@@ -205,8 +206,8 @@ def dashboard_html(
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html_text(title)}</title><style>{_CSS}</style></head><body>"
-        f'<h1>{html_text(title)}</h1><p class="sub">From the explorer\'s predict-mode answers:'
+        f"<title>{escape_html(title)}</title><style>{_CSS}</style></head><body>"
+        f'<h1>{escape_html(title)}</h1><p class="sub">From the explorer\'s predict-mode answers:'
         " where the class goes wrong on its first try.</p>"
         f'<div class="cards">{cards}</div>'
         "<h2>First-try errors by phase and layer</h2>"

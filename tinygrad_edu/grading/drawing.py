@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..engine import Value
-from .escape import html_text
+from ..textsafe import escape_html
 
 __all__ = [
     "BATCH",
@@ -116,8 +116,8 @@ def wrong_drawing(nodes: Sequence[Value], wrong: str) -> str | None:
 
 def _fallback(nodes: Sequence[Value]) -> str:
     items = "".join(
-        f"<li>{html_text(n.label)} = {html_text(n.op)}"
-        f"({html_text(', '.join(p.label for p in n.parents))})</li>"
+        f"<li>{escape_html(n.label)} = {escape_html(n.op)}"
+        f"({escape_html(', '.join(p.label for p in n.parents))})</li>"
         for n in nodes
         if n.parents
     )

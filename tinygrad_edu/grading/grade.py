@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import atomic_write_text
+from ..textsafe import csv_cell, md_text
 from ..tutor import Report, worksheet
 from .checkrun import failed
 from .collect import SHEET_SUFFIXES, Sheet, read_sheet
-from .escape import csv_cell, markdown_text
 from .handwork import POLICY, hand_answers
 from .roster import Student, slug
 from .sandbox import run_notebooks
@@ -197,13 +197,13 @@ def gradebook_csv(book: Gradebook) -> str:
 def feedback_markdown(book: Gradebook, grade: StudentGrade) -> str:
     """One student's feedback: the score, then each check's report (the tutor's Markdown)."""
     out = [
-        f"# {markdown_text(book.spec.title)}: feedback for {markdown_text(grade.student.name)}",
+        f"# {md_text(book.spec.title)}: feedback for {md_text(grade.student.name)}",
         "",
         f"**{grade.score:g} / {book.spec.total:g} points**",
         "",
     ]
     for check, report, points in grade.results:
-        out += [f"## {markdown_text(check.name)}: {points:g} / {check.points:g}", ""]
+        out += [f"## {md_text(check.name)}: {points:g} / {check.points:g}", ""]
         out += [report._repr_markdown_(), ""]
     return "\n".join(out)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import checks
-from .escape import one_line
+from ..textsafe import one_line
 
 __all__ = ["Student", "read_roster", "slug"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ..textsafe import escape_html, latex_text, md_text
 from ..tutor import Worksheet
 from .drawing import graph_svgs
-from .escape import html_text, latex_text, markdown_text
 from .key import KeyRow, key_rows, num
 from .roster import Student
 
@@ -85,12 +85,12 @@ def _html_tables(rows: Sequence[tuple[str, ...]], chain: Sequence[str] | None = 
         body = ""
         for r in part:
             body += (
-                f"<tr><td class=n>{html_text(r[0])}</td><td>{html_text(r[1])}</td>"
-                f"<td>{html_text(r[2])}</td><td class=n>{html_text(r[3])}</td>"
-                f"<td class='n g'>{html_text(r[4])}</td>"
+                f"<tr><td class=n>{escape_html(r[0])}</td><td>{escape_html(r[1])}</td>"
+                f"<td>{escape_html(r[2])}</td><td class=n>{escape_html(r[3])}</td>"
+                f"<td class='n g'>{escape_html(r[4])}</td>"
             )
             if chain:
-                body += f"<td class=chain>{html_text(chain[int(r[0]) - 1])}</td>"
+                body += f"<td class=chain>{escape_html(chain[int(r[0]) - 1])}</td>"
             body += "</tr>"
         out.append(f"<table>{head}{body}</table>")
     return f'<div class="tables">{"".join(out)}</div>'
@@ -99,8 +99,8 @@ def _html_tables(rows: Sequence[tuple[str, ...]], chain: Sequence[str] | None = 
 def _page(title: str, body: str, student: Student, meta: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="tinygrad-edu-student" content="{html_text(student.id)}">{meta}'
-        f"<title>{html_text(title)} — {html_text(student.name)}</title>"
+        f'<meta name="tinygrad-edu-student" content="{escape_html(student.id)}">{meta}'
+        f"<title>{escape_html(title)} — {escape_html(student.name)}</title>"
         f"<style>{_CSS}</style></head><body>{body}</body></html>\n"
     )
 
@@ -118,9 +118,9 @@ def sheet_html(ws: Worksheet, student: Student, title: str, svg: str) -> str:
     """
     rows = _table_rows(ws, answers=False)
     body = (
-        f"<h1>{html_text(title)}</h1>"
-        f'<div class="who">Name: <span>{html_text(student.name)}</span>'
-        f"Id: <span>{html_text(student.id)}</span>Date: <span></span></div>"
+        f"<h1>{escape_html(title)}</h1>"
+        f'<div class="who">Name: <span>{escape_html(student.name)}</span>'
+        f"Id: <span>{escape_html(student.id)}</span>Date: <span></span></div>"
         f'<p class="note">Level {ws.level}. Every value is given; write ∂L/∂node for every '
         "node (from L backwards: each node sums ∂user/∂node · ∂L/∂user over its users).</p>"
         f'<div class="graph">{svg}</div>{_html_tables(rows)}'
@@ -134,10 +134,10 @@ def sheet_markdown(ws: Worksheet, student: Student, title: str) -> str:
     return (
         "\n".join(
             [
-                f"# {markdown_text(title)}",
+                f"# {md_text(title)}",
                 "",
-                f"Name: {markdown_text(student.name)}  ",
-                f"Student id: {markdown_text(student.id)}  ",
+                f"Name: {md_text(student.name)}  ",
+                f"Student id: {md_text(student.id)}  ",
                 "Date:  ",
                 "",
                 f"Level {ws.level}: fill in every gradient ∂L/∂node (the values are given).",
@@ -204,9 +204,9 @@ def key_html(ws: Worksheet, student: Student, title: str) -> str:
     """The key as an HTML page: every gradient with the chain-rule line behind it."""
     rows = key_rows(ws)
     body = (
-        f"<h1>{html_text(title)}: answer key</h1>"
-        f'<div class="who">Name: <span>{html_text(student.name)}</span>'
-        f"Id: <span>{html_text(student.id)}</span></div>"
+        f"<h1>{escape_html(title)}: answer key</h1>"
+        f'<div class="who">Name: <span>{escape_html(student.name)}</span>'
+        f"Id: <span>{escape_html(student.id)}</span></div>"
         f'<p class="note">Level {ws.level}, seed {ws.seed}. Partial credit by hand: each '
         "gradient is the sum on its line; a wrong factor shows where a mistake began.</p>"
         + _html_tables(_key_table_rows(rows), [r.chain for r in rows])
@@ -217,10 +217,10 @@ def key_html(ws: Worksheet, student: Student, title: str) -> str:
 def key_markdown(ws: Worksheet, student: Student, title: str) -> str:
     """The key as Markdown: the table with a chain-rule column."""
     out = [
-        f"# {markdown_text(title)}: answer key",
+        f"# {md_text(title)}: answer key",
         "",
-        f"Name: {markdown_text(student.name)}  ",
-        f"Student id: {markdown_text(student.id)}  ",
+        f"Name: {md_text(student.name)}  ",
+        f"Student id: {md_text(student.id)}  ",
         f"Level {ws.level}, seed {ws.seed}",
         "",
         "| # | node | made by | value | ∂L/∂node | chain rule |",

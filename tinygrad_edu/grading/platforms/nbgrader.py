@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..escape import markdown_text
+from ...textsafe import md_text
 from ..spec import Check, Spec
 from .code import check_literal, stub
 
@@ -46,10 +46,10 @@ def _test_source(spec: Spec, check: Check) -> str:
 def nbgrader_notebook(spec: Spec) -> dict[str, Any]:
     """The source notebook (nbformat 4) for nbgrader's ``generate_assignment``."""
     locked = {"grade": False, "solution": False, "locked": True, "task": False}
-    title = f"# {markdown_text(spec.title)}\n\nLevel {spec.level}; {spec.total:g} points."
+    title = f"# {md_text(spec.title)}\n\nLevel {spec.level}; {spec.total:g} points."
     cells = [_cell("markdown", title, {**locked, "grade_id": "title"})]
     for check in spec.checks:
-        about = f"## {markdown_text(check.name)} ({check.points:g} points)"
+        about = f"## {md_text(check.name)} ({check.points:g} points)"
         cells.append(_cell("markdown", about, {**locked, "grade_id": f"about_{check.slug}"}))
         answer = {"grade": False, "solution": True, "locked": False, "task": False}
         cells.append(

@@ -122,7 +122,7 @@ _HTML = """<pl-question-panel>
 
 def prairielearn_files(spec: Spec) -> dict[str, str]:
     """{path: text} of the question folder."""
-    from ..escape import html_text
+    from ...textsafe import escape_html
 
     sheet = any(c.kind == "worksheet" for c in spec.checks)
     code = [c for c in spec.checks if c.kind != "worksheet"]
@@ -153,11 +153,11 @@ def prairielearn_files(spec: Spec) -> dict[str, str]:
     stubs = "\n\n".join(stub(spec, c) for c in code)
     code_html = (
         f'<pl-file-editor file-name="answers.py" ace-mode="ace/mode/python">'
-        f"{html_text(stubs).replace('&#x27;', chr(39))}</pl-file-editor>"
+        f"{escape_html(stubs).replace('&#x27;', chr(39))}</pl-file-editor>"
         if code
         else ""
     )
-    html = _HTML.format(about=html_text(f"{spec.title}: {spec.total:g} points."),
+    html = _HTML.format(about=escape_html(f"{spec.title}: {spec.total:g} points."),
                         worksheet=worksheet_html, code=code_html)  # fmt: skip
     variants = json.dumps(_variants(spec) if sheet else [], ensure_ascii=False)
     server = "\n".join(
