@@ -156,8 +156,9 @@ def numerical_jacobian(f: Fn, x: Sequence[float], eps: float = 1e-6) -> list[lis
         plus, minus = list(xs), list(xs)
         plus[j] += step
         minus[j] -= step
+        width = (plus[j] - xs[j]) + (xs[j] - minus[j])  # the steps taken, exactly (as gradcheck)
         hi, lo = evaluate(f, plus), evaluate(f, minus)
-        columns.append([(p - m) / (2.0 * step) for p, m in zip(hi, lo)])
+        columns.append([(p - m) / width for p, m in zip(hi, lo)])
     return [list(row) for row in zip(*columns)]
 
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..textsafe import md_text
+
 MODE_NAMES: dict[str, str] = {
     "reverse": "reverse mode (backprop)",
     "forward": "forward mode (duals)",
@@ -102,10 +104,10 @@ class ModeComparison:
     def to_markdown(self) -> str:
         """The table in Markdown (cells are numbers and fixed words; the name is escaped)."""
         head, body = self._lines()
-        lines = [f"**{_md_escape(self.title())}**", "", _md_row(head)]
+        lines = [f"**{md_text(self.title())}**", "", _md_row(head)]
         lines.append("|" + "---|" * len(head))
         lines += [_md_row(row) for row in body]
-        lines += ["", *(f"- {_md_escape(n)}" for n in self.notes)]
+        lines += ["", *(f"- {md_text(n)}" for n in self.notes)]
         return "\n".join(lines).rstrip()
 
     def __str__(self) -> str:
@@ -122,14 +124,7 @@ class ModeComparison:
 
 
 def _md_row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-
-
-def _md_escape(text: str) -> str:
-    out = []
-    for ch in text:
-        out.append("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~" else ch)
-    return "".join(out)
+    return "| " + " | ".join(md_text(c) for c in cells) + " |"
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ The tangents are the Dual pass itself (``forward.apply`` node by node), so they 
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import checks
 from ..engine import Value, topo_order
 from ..tape import tape
+from ..textsafe import md_code
 from .dual import Dual, _dual, apply
 from .modes import Fn, _check_f, point
 
@@ -72,9 +72,7 @@ class ForwardTape(str):
     __slots__ = ()
 
     def _repr_markdown_(self) -> str:
-        runs = [len(r) for r in re.findall(r"`+", self)]
-        fence = "`" * max(3, max(runs, default=0) + 1)
-        return f"{fence}\n{self}\n{fence}"
+        return md_code(self)
 
 
 def _num(x: float, digits: int | None) -> str:
