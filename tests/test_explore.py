@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tinygrad_edu import data, examples, train
-from tinygrad_edu.engine import Value, dot
+from tinygrad_edu.engine import Value
 from tinygrad_edu.explore import (
     Explorer,
     Run,
@@ -22,6 +22,7 @@ from tinygrad_edu.explore import (
     xor_run,
 )
 from tinygrad_edu.losses import bce
+from tinygrad_edu.nary import dot
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.viz import backward_steps

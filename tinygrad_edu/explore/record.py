@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import checks, losses, optim, train
-from ..engine import Value, dot, no_grad
+from ..engine import Value, no_grad
 from ..names import tensor_name
+from ..nary import dot
 from ..nn import ACTIVATIONS, MLP
 
 LOSSES: tuple[str, ...] = ("bce", "mse", "half_sse")
