@@ -14,6 +14,7 @@ from strategies import Dag, activations, dags, floats_in, inputs_for, leaves_for
 
 from tinygrad_edu import MLP, Value, checks, no_grad, ops
 from tinygrad_edu.engine import apply, interior_order
+from tinygrad_edu.graphwalk import backward_order
 from tinygrad_edu.nary import dot, vsum
 
 
@@ -30,6 +31,15 @@ def reference_backward(root: Value) -> None:
 
 def grads_hex(values: list[Value]) -> list[str]:
     return [v.grad.hex() for v in values]
+
+
+@settings(max_examples=80)
+@given(dags(max_inputs=4, max_steps=14))
+def test_engine_backward_order_is_interior_order(dag: Dag) -> None:
+    root = dag(*leaves_for(dag))
+    expected = interior_order(root)
+    assert backward_order(root) == expected
+    assert all(node.grad == 0.0 and math.copysign(1.0, node.grad) == 1.0 for node in expected)
 
 
 @settings(max_examples=80)
@@ -201,3 +211,23 @@ def test_engine_zero_gradient_with_an_infinite_local_gives_nan() -> None:
     root = z * 0.0  # z.grad = 0.0
     root.backward()
     assert math.isnan(x.grad) and w.grad == 0.0 and b.grad == 0.0
+
+
+@settings(max_examples=40)
+@given(mlp_shapes(), seeds(), st.data())
+def test_engine_zero_gradient_shortcut_is_exact(
+    shape: tuple[int, list[int]], seed: int, data: st.DataObject
+) -> None:
+    """Hinge losses and relus leave many neurons with a gradient of exactly 0; backward()
+    skips their edges, and every gradient is still the textbook loop's, bit for bit."""
+    nin, nouts = shape
+    rows = [data.draw(inputs_for(nin)) for _ in range(3)]
+    models = [MLP(nin, nouts, activation="relu", seed=seed) for _ in range(2)]
+    roots = []
+    for m in models:
+        scores = [m(x)[0] for x in rows]
+        roots.append(vsum((1.0 - s * y).relu() for s, y in zip(scores, (1.0, -1.0, 1.0))))
+    roots[0].backward()
+    reference_backward(roots[1])
+    assert grads_hex(models[0].parameters()) == grads_hex(models[1].parameters())
+    assert grads_hex(interior_order(roots[0])) == grads_hex(interior_order(roots[1]))

@@ -32,14 +32,14 @@ class _Block:
         self.open = True
 
 
-_open_everywhere = 0  # blocks open in all threads and tasks
+open_blocks = 0  # no_grad blocks open in all threads and tasks: 0 means recording everywhere
 _count_lock = threading.Lock()
 _blocks_here: ContextVar[tuple[_Block, ...]] = ContextVar("tinygrad_edu_no_grad", default=())
 
 
 def is_grad_enabled() -> bool:
     """True unless inside ``no_grad()`` (in this thread or task)."""
-    return _open_everywhere == 0 or not any(block.open for block in _blocks_here.get())
+    return open_blocks == 0 or not any(block.open for block in _blocks_here.get())
 
 
 class no_grad:  # used like a function: `with no_grad():`, `@no_grad()`
@@ -60,11 +60,11 @@ class no_grad:  # used like a function: `with no_grad():`, `@no_grad()`
         self._entered: list[_Block] = []
 
     def __enter__(self) -> None:
-        global _open_everywhere
+        global open_blocks
         block = _Block()
         self._entered.append(block)
         with _count_lock:
-            _open_everywhere += 1
+            open_blocks += 1
         _blocks_here.set((*(b for b in _blocks_here.get() if b.open), block))
 
     def __exit__(
@@ -73,11 +73,11 @@ class no_grad:  # used like a function: `with no_grad():`, `@no_grad()`
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        global _open_everywhere
+        global open_blocks
         block = self._entered.pop()
         block.open = False  # wherever this exit runs, the thread that opened it sees it closed
         with _count_lock:
-            _open_everywhere -= 1
+            open_blocks -= 1
         here = _blocks_here.get()
         if block in here:
             _blocks_here.set(tuple(b for b in here if b is not block))

@@ -55,6 +55,80 @@ def depth_first(root: Node, keep_leaves: bool) -> list[Node]:
     return order
 
 
+# ---------------------------------------------------------------------- backward()'s order
+def backward_order(root: Node) -> list[Node]:
+    """``interior_order(root)`` for ``backward()``, written for speed (the same list: a test
+    holds the two equal on random graphs). It halves the sort, a fifth of a W5 step.
+
+    The same depth-first visit as ``depth_first(root, keep_leaves=False)``; a node's state is a
+    per-call mark stored in its grad —
+    ``expanded`` once its parents are pushed, ``emitted`` once it is listed — so nothing is
+    hashed, and the node itself, pushed below its parents, is its own "emit me" entry. The
+    marks are new float objects on every call, compared by identity, so a mark left by an
+    interrupted call never matches; ``emitted`` is a 0.0, so every listed node's grad is
+    zeroed on the way (backward() recomputes interior grads).
+
+    Two shortcuts keep the order and skip work. A parent is never found ``expanded``: the
+    expanded nodes are the ones on the current path from the root, so meeting one as a
+    parent would be a cycle, which a graph of Values cannot have; only ``emitted`` is
+    tested. And a node none of whose parents needs visiting is listed at once, instead of
+    being pushed back only to be popped next; and the first parent to visit is visited
+    straight away rather than pushed and popped at once.
+    """
+    expanded = float("nan")
+    emitted = float(0)  # a fresh 0.0 object: the zeroed grad and the mark at once
+    order: list[Node] = []
+    emit = order.append
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    try:
+        while stack:
+            node = pop()
+            while True:  # one node, then straight on to its first parent (no push and pop)
+                state = node.grad
+                if state is expanded:  # its parents are all listed
+                    node.grad = emitted
+                    emit(node)
+                    break
+                if state is emitted:
+                    break  # pushed twice before it was expanded
+                parents = node._parents
+                if len(parents) == 2:
+                    a, b = parents
+                    if b._parents and b.grad is not emitted:
+                        node.grad = expanded
+                        push(node)
+                        push(b)
+                        if a._parents and a.grad is not emitted:
+                            node = a  # what pop() would return next
+                            continue
+                        break
+                    if a._parents and a.grad is not emitted:
+                        node.grad = expanded
+                        push(node)
+                        node = a
+                        continue
+                    node.grad = emitted  # both parents are leaves or listed: list it now
+                    emit(node)
+                    break
+                node.grad = expanded
+                push(node)
+                for parent in reversed(parents):
+                    if parent._parents and parent.grad is not emitted:
+                        push(parent)
+                if stack[-1] is node:  # nothing pushed above it: list it now
+                    pop()
+                    node.grad = emitted
+                    emit(node)
+                break
+    except BaseException:  # interrupted: leave no mark behind
+        for node in stack:
+            node.grad = 0.0
+        raise
+    return order
+
+
 def topo_order(root: Node) -> list[Node]:
     """Every node reachable from ``root``, parents before children; iterative, no recursion.
 

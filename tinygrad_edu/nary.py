@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 from . import checks, ops
@@ -41,6 +42,6 @@ def dot_shared(
     """``dot`` for a layer: all its neurons read the same input Values, whose floats
     (``input_data``) are gathered once per layer instead of once per neuron."""
     ws = [w.data for w in weights]
-    out = ops.dot.forward(*ws, *input_data, bias.data)
+    out = sum(map(operator.mul, ws, input_data)) + bias.data  # ops.dot's forward: Σ wᵢxᵢ + b
     # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1 (ops.dot's derivative texts: x_i, w_i, 1)
     return _node(out, ops.dot, (*weights, *inputs, bias), (*input_data, *ws, 1.0))

@@ -64,7 +64,10 @@ def sigmoid(x: float) -> float:
     method="relu",
 )
 def relu(x: float) -> float:
-    """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink; NaN at NaN)."""
+    """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink, as PyTorch).
+
+    NaN passes through, and its local derivative is NaN too.
+    """
     return 0.0 if x <= 0.0 else x  # written so that NaN passes through
 
 
