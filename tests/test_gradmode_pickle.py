@@ -106,6 +106,8 @@ def test_pickle_models_predict_the_same() -> None:
         (lambda: Value(1.0) + 10**400, OverflowError, r"add: the number is too large"),
         (lambda: Value(1.0).backward(10**400), OverflowError, r"backward: the number is too"),
         (lambda: evaluate("x * 2", {"x": 10**400}), OverflowError, r"expression: the value of"),
+        (lambda: MLP(2, [1], seed=0)([10**400, 1.0]), OverflowError, r"MLP: the number is too"),
+        (lambda: Neuron(2, seed=0)(["a", 1.0]), TypeError, r"Neuron: expected each input"),
         (lambda: data.moons(n=10**400), ValueError, r"moons: n = 1000.* over the limit of 1,00"),
         (lambda: MLP(2, [10**12]), ValueError, r"MLP: .* over the limit of 1,000,000 .*PyTorch"),
         (lambda: Layer(10**6, 10**6), ValueError, r"Layer: .* parameters, over the limit"),

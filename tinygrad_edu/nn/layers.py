@@ -25,9 +25,11 @@ from .module import (
 )
 
 
-def _lifted(x: Sequence[Operand]) -> list[Value]:
-    """The inputs as Values: numbers become constant leaves."""
-    return [v if isinstance(v, Value) else Value(v) for v in x]
+def _lifted(x: Sequence[Operand], where: str) -> list[Value]:
+    """The inputs as Values: numbers become constant leaves; anything else is an error naming
+    ``where`` and the value (an int beyond the float range too)."""
+    expected = "each input to be a Value or a real number"
+    return [v if isinstance(v, Value) else Value(checks.operand(v, where, expected)) for v in x]
 
 
 class Neuron(Module):
@@ -61,7 +63,7 @@ class Neuron(Module):
         x = _inputs(x, "Neuron")
         if len(x) != self.nin:
             raise ValueError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
-        xs = _lifted(x)
+        xs = _lifted(x, "Neuron")
         return self.fire(xs, [v.data for v in xs])
 
     def fire(self, xs: Sequence[Value], data: list[float]) -> Value:
@@ -110,7 +112,7 @@ class Layer(Module):
         x = _inputs(x, "Layer")
         if len(x) != self.nin:
             raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
-        xs = _lifted(x)  # once, so all neurons share the same input nodes
+        xs = _lifted(x, "Layer")  # once, so all neurons share the same input nodes
         data = [v.data for v in xs]
         return [n.fire(xs, data) for n in self.neurons]
 
@@ -173,7 +175,7 @@ class MLP(Module):
         x = _inputs(x, "MLP")
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
-        out: list[Value] = self.layers[0](x)
+        out: list[Value] = self.layers[0](_lifted(x, "MLP"))
         for layer in self.layers[1:]:
             out = layer(out)
         return out
