@@ -51,7 +51,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import tinygrad_edu
-from tinygrad_edu import MLP, Value, vsum
+from tinygrad_edu import MLP, Value
+from tinygrad_edu.nary import vsum
 from tinygrad_edu import minigpt as mg_gpt
 from tinygrad_edu.compile import Compiled, CompiledStep, data_max
 from tinygrad_edu.compile import compile as compile_graph

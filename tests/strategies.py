@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from tinygrad_edu import ops
-from tinygrad_edu.engine import Value, apply, dot, vsum
+from tinygrad_edu.engine import Value, apply
+from tinygrad_edu.nary import dot, vsum
 from tinygrad_edu.nn import ACTIVATIONS
 
 # Central differences use ε ≈ 1e-6; staying 1e-3 away from a kink keeps both probes x ± ε on

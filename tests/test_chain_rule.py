@@ -29,14 +29,13 @@ from tinygrad_edu.engine import (
     ChainStep,
     Value,
     chain_rule,
-    dot,
     gradients,
     interior_order,
     is_grad_enabled,
     no_grad,
     topo_order,
-    vsum,
 )
+from tinygrad_edu.nary import dot, vsum
 
 INF = math.inf
 

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import Dag, activations, dags, inputs_for, mlp_shapes, seeds
 
-from tinygrad_edu import MLP, Value, losses, vsum
+from tinygrad_edu import MLP, Value, losses
 from tinygrad_edu.compile import CompileMismatch, compile, data_max
 from tinygrad_edu.minigpt import AdamState, MiniGPT
+from tinygrad_edu.nary import vsum
 
 
 def hexes(xs: list[float]) -> list[str]:

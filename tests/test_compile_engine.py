@@ -1,4 +1,4 @@
-"""The engine's speed section: fast paths that must give the reference results bit for bit."""
+"""The engine's operators and backward(): exactly their table entries and the textbook loop."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import Dag, activations, dags, floats_in, inputs_for, leaves_for, mlp_shapes, seeds
 
-from tinygrad_edu import MLP, Value, dot, no_grad, nodes, ops, vsum
-from tinygrad_edu.engine import _backward_order, apply, interior_order
+from tinygrad_edu import MLP, Value, checks, no_grad, ops
+from tinygrad_edu.engine import apply, interior_order
+from tinygrad_edu.graphwalk import backward_order
+from tinygrad_edu.nary import dot, vsum
 
 
 def reference_backward(root: Value) -> None:
@@ -33,16 +35,16 @@ def grads_hex(values: list[Value]) -> list[str]:
 
 @settings(max_examples=80)
 @given(dags(max_inputs=4, max_steps=14))
-def test_speed_backward_order_is_interior_order(dag: Dag) -> None:
+def test_engine_backward_order_is_interior_order(dag: Dag) -> None:
     root = dag(*leaves_for(dag))
     expected = interior_order(root)
-    assert _backward_order(root) == expected
+    assert backward_order(root) == expected
     assert all(node.grad == 0.0 and math.copysign(1.0, node.grad) == 1.0 for node in expected)
 
 
 @settings(max_examples=80)
 @given(dags(max_inputs=4, max_steps=14))
-def test_speed_backward_bit_identical_to_reference_loop(dag: Dag) -> None:
+def test_engine_backward_bit_identical_to_reference_loop(dag: Dag) -> None:
     fast_leaves, ref_leaves = leaves_for(dag), leaves_for(dag)
     fast_root, ref_root = dag(*fast_leaves), dag(*ref_leaves)
     fast_root.backward()
@@ -56,7 +58,7 @@ def test_speed_backward_bit_identical_to_reference_loop(dag: Dag) -> None:
 
 @settings(max_examples=30)
 @given(mlp_shapes(), activations(), seeds(), st.data())
-def test_speed_backward_bit_identical_on_random_mlps(
+def test_engine_backward_bit_identical_on_random_mlps(
     shape: tuple[int, list[int]], activation: str, seed: int, data: st.DataObject
 ) -> None:
     nin, nouts = shape
@@ -85,8 +87,22 @@ def node_facts(node: Value) -> tuple[object, ...]:
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 1e-300, -1e300, 710.0, -745.5, math.inf, -math.inf, math.nan]
 numbers_or_specials = st.one_of(floats_in(-5.0, 5.0), st.sampled_from(SPECIAL))
-UNARY = ["__neg__", "relu", "exp", "log", "tanh"]
-BINARY = ["__add__", "__radd__", "__mul__", "__rmul__"]
+UNARY = {"__neg__": "neg", "relu": "relu", "exp": "exp", "log": "log", "tanh": "tanh"}
+BINARY = {"__add__": "add", "__radd__": "add", "__mul__": "mul", "__rmul__": "mul"}
+
+
+def by_the_table(method: str, x: Value, other: object = None) -> Value:
+    """What the operator must give: the entry's own forward and rule (``apply``)."""
+    if method in UNARY:
+        return apply(ops.TABLE[UNARY[method]], x)
+    where = BINARY[method]
+    lifted = other if isinstance(other, Value) else Value(ops_number(other, where))
+    pair = (lifted, x) if method.startswith("__r") else (x, lifted)
+    return apply(ops.TABLE[where], *pair)
+
+
+def ops_number(x: object, where: str) -> float:
+    return checks.operand(x, where)
 
 
 def outcome(fn: Callable[[], Value]) -> tuple[object, ...]:
@@ -97,47 +113,46 @@ def outcome(fn: Callable[[], Value]) -> tuple[object, ...]:
 
 
 @settings(max_examples=150)
-@given(numbers_or_specials, st.sampled_from(UNARY), st.booleans())
-def test_speed_inlined_unary_operators_match_their_reference(
+@given(numbers_or_specials, st.sampled_from(sorted(UNARY)), st.booleans())
+def test_engine_unary_operators_are_their_table_entries(
     a: float, name: str, grad_mode: bool
 ) -> None:
-    """Each operator nodes.bind() installs gives exactly what Value's own definition gives:
-    the floats, the edges, the primitive, the error and its message, in and out of no_grad."""
-    fast, reference = getattr(Value, name), nodes.REFERENCE[name]
+    """Each generated operator gives exactly what its entry's forward and rule give: the
+    floats, the edges, the primitive, the error and its message, in and out of no_grad."""
+    method = getattr(Value, name)
     x = Value(a)
     with contextlib.nullcontext() if grad_mode else no_grad():
-        assert outcome(lambda: fast(x)) == outcome(lambda: reference(x))
+        assert outcome(lambda: method(x)) == outcome(lambda: by_the_table(name, x))
 
 
 @settings(max_examples=150)
 @given(
     numbers_or_specials,
     st.one_of(numbers_or_specials, st.integers(-3, 3), st.just(True), st.just("2")),
-    st.sampled_from(BINARY),
+    st.sampled_from(sorted(BINARY)),
     st.booleans(),
     st.booleans(),
 )
-def test_speed_inlined_binary_operators_match_their_reference(
+def test_engine_binary_operators_are_their_table_entries(
     a: float, b: object, name: str, b_is_value: bool, grad_mode: bool
 ) -> None:
-    fast, reference = getattr(Value, name), nodes.REFERENCE[name]
+    method = getattr(Value, name)
     x = Value(a)
     other = Value(b) if b_is_value and type(b) in (float, int) else b
     with contextlib.nullcontext() if grad_mode else no_grad():
-        assert outcome(lambda: fast(x, other)) == outcome(lambda: reference(x, other))
+        assert outcome(lambda: method(x, other)) == outcome(lambda: by_the_table(name, x, other))
 
 
-def test_speed_inlined_operators_are_installed_with_their_docs() -> None:
-    for name in UNARY + BINARY:
-        method = getattr(Value, name)
-        assert method is not nodes.REFERENCE[name]
-        assert method.__doc__ == nodes.REFERENCE[name].__doc__
+def test_engine_operators_are_plain_methods_of_value() -> None:
+    for name in [*UNARY, *BINARY]:
+        method = Value.__dict__[name]
         assert method.__qualname__ == f"Value.{name}"
+        assert method.__module__ == "tinygrad_edu.engine"
     y = Value(2.0).exp()
-    assert (type(y).__name__, isinstance(y, Value)) == ("Value", True)
+    assert type(y) is Value
 
 
-def test_speed_inlined_errors_name_the_op_and_value() -> None:
+def test_engine_operator_errors_name_the_op_and_value() -> None:
     with pytest.raises(OverflowError, match=r"exp: exp\(800\.0\) overflows"):
         Value(800.0).exp()
     with pytest.raises(ValueError, match=r"log: the input must be > 0, got 0.0"):
@@ -148,14 +163,14 @@ def test_speed_inlined_errors_name_the_op_and_value() -> None:
         "2" * Value(1.0)  # type: ignore[operator]
 
 
-def test_speed_lifted_constants_are_plain_leaves() -> None:
+def test_engine_lifted_constants_are_plain_leaves() -> None:
     node = Value(2.0) + 3
     c = node.parents[1]
     assert (c.data, c.grad, c.label, c.is_leaf, c.grad_value) == (3.0, 0.0, "", True, None)
     assert type(c.data) is float
 
 
-def test_speed_backward_restores_the_collector_state() -> None:
+def test_engine_backward_restores_the_collector_state() -> None:
     x = Value(1.5)
     y = x * x
     was = gc.isenabled()
@@ -174,7 +189,7 @@ def test_speed_backward_restores_the_collector_state() -> None:
 
 @settings(max_examples=100)
 @given(st.integers(0, 6), st.data(), st.booleans())
-def test_speed_inlined_dot_matches_the_table(n: int, data: st.DataObject, grad_mode: bool) -> None:
+def test_engine_dot_is_its_table_entry(n: int, data: st.DataObject, grad_mode: bool) -> None:
     """A neuron's Σ wᵢxᵢ + b (dot, dot_shared, a Layer) is exactly apply(ops.dot, …)."""
     values = st.one_of(floats_in(-5.0, 5.0), st.sampled_from(SPECIAL))
     ws = [Value(data.draw(values)) for _ in range(n)]
@@ -188,13 +203,23 @@ def test_speed_inlined_dot_matches_the_table(n: int, data: st.DataObject, grad_m
     assert [id(p) for p in fast.parents] == [id(p) for p in reference.parents]
 
 
+def test_engine_zero_gradient_with_an_infinite_local_gives_nan() -> None:
+    """0 · ∞ is NaN: a node whose gradient is 0 still passes on 0 · ∞ along its edges."""
+    w, b = Value(math.inf), Value(0.0)
+    x = Value(2.0)
+    z = dot([w], [x], b)  # locals (2.0, inf, 1.0)
+    root = z * 0.0  # z.grad = 0.0
+    root.backward()
+    assert math.isnan(x.grad) and w.grad == 0.0 and b.grad == 0.0
+
+
 @settings(max_examples=40)
 @given(mlp_shapes(), seeds(), st.data())
-def test_speed_zero_gradient_shortcut_is_exact(
+def test_engine_zero_gradient_shortcut_is_exact(
     shape: tuple[int, list[int]], seed: int, data: st.DataObject
 ) -> None:
     """Hinge losses and relus leave many neurons with a gradient of exactly 0; backward()
-    skips their edges, and every gradient is still the reference's, bit for bit."""
+    skips their edges, and every gradient is still the textbook loop's, bit for bit."""
     nin, nouts = shape
     rows = [data.draw(inputs_for(nin)) for _ in range(3)]
     models = [MLP(nin, nouts, activation="relu", seed=seed) for _ in range(2)]
@@ -206,13 +231,3 @@ def test_speed_zero_gradient_shortcut_is_exact(
     reference_backward(roots[1])
     assert grads_hex(models[0].parameters()) == grads_hex(models[1].parameters())
     assert grads_hex(interior_order(roots[0])) == grads_hex(interior_order(roots[1]))
-
-
-def test_speed_zero_gradient_with_an_infinite_local_still_gives_nan() -> None:
-    """0 · ∞ is NaN: a zero-gradient node with a non-finite local is not skipped."""
-    w, b = Value(math.inf), Value(0.0)
-    x = Value(2.0)
-    z = dot([w], [x], b)  # locals (2.0, inf, 1.0)
-    root = z * 0.0  # z.grad = 0.0
-    root.backward()
-    assert math.isnan(x.grad) and w.grad == 0.0 and b.grad == 0.0

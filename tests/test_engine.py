@@ -16,14 +16,13 @@ from tinygrad_edu import ops
 from tinygrad_edu.engine import (
     Value,
     apply,
-    dot,
     gradients,
     is_grad_enabled,
     no_grad,
     topo_order,
-    vsum,
 )
 from tinygrad_edu.gradcheck import gradcheck
+from tinygrad_edu.nary import dot, vsum
 
 INF = math.inf
 NAN = math.nan

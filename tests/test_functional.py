@@ -26,7 +26,7 @@ from strategies import (
 )
 
 from tinygrad_edu import ops
-from tinygrad_edu.engine import Value, apply, topo_order, vsum
+from tinygrad_edu.engine import Value, apply, topo_order
 from tinygrad_edu.functional import (
     derivative,
     grad,
@@ -36,6 +36,7 @@ from tinygrad_edu.functional import (
     numerical_hessian,
 )
 from tinygrad_edu.gradcheck import GradcheckError
+from tinygrad_edu.nary import vsum
 from tinygrad_edu.nn import MLP
 
 EPS = 1e-6
@@ -416,7 +417,7 @@ def test_functional_hessian_of_binary_primitives_matches_closed_form(a: float, b
 
 
 def test_functional_hessian_of_dot_pairs_each_weight_with_its_input() -> None:
-    from tinygrad_edu.engine import dot
+    from tinygrad_edu.nary import dot
 
     h = hessian(lambda w0, w1, x0, x1, b: dot([w0, w1], [x0, x1], b), [1.0, 2.0, 3.0, 4.0, 5.0])
     expected = [[0.0] * 5 for _ in range(5)]

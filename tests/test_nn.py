@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from strategies import activations, inputs_for, mlp_shapes, seeds, smooth_activations
 
 from tinygrad_edu import ops
-from tinygrad_edu.engine import Value, no_grad, topo_order, vsum
+from tinygrad_edu.engine import Value, no_grad, topo_order
 from tinygrad_edu.gradcheck import gradcheck
+from tinygrad_edu.nary import vsum
 from tinygrad_edu.nn import ACTIVATIONS, MLP, Layer, Module, Neuron, check_activation
 
 VALID = ("sigmoid", "tanh", "relu", "linear")

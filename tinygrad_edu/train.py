@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import checks
-from .engine import Value, no_grad, vsum
+from .engine import Value, no_grad
 from .gcpolicy import gc_paused
 from .losses import LOSSES, LossFn, get_loss
+from .nary import vsum
 from .optim import Checkpoint, Optimizer
 
 if TYPE_CHECKING:

@@ -339,7 +339,7 @@ def _key(targets: Sequence[object]) -> str:
 
 
 def _vsum(values: list[Value]) -> Value:
-    from ..engine import vsum
+    from ..nary import vsum
 
     return vsum(values)
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from .. import checks, losses, optim
 from ..compile import CompiledStep
-from ..engine import Value, dot
+from ..engine import Value
 from ..names import tensor_name
+from ..nary import dot
 from ..nn import ACTIVATIONS, MLP
 from ..ops import relu, sigmoid, tanh
 from . import budget
