@@ -24,7 +24,6 @@ from tinygrad_edu.explore import (
     xor_run,
 )
 from tinygrad_edu.losses import bce
-from tinygrad_edu.nary import dot
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD
 

@@ -270,7 +270,7 @@ def test_forward_modes_reject_bad_input_by_name() -> None:
     with pytest.raises(ValueError, match="jvp: v has 1 entries but x has 2"):
         jvp(lambda a, b: a * b, [1.0, 2.0], [1.0])
     with pytest.raises(TypeError, match=r"forward\.vsum"):
-        from tinygrad_edu.engine import vsum
+        from tinygrad_edu.nary import vsum
 
         jvp(lambda a, b: vsum([Value(1.0), Value(2.0)]), [1.0, 2.0], [1.0, 0.0])
     with pytest.raises(TypeError, match="jacobian: f must be a function"):

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 from .. import checks, ops
 from ..engine import Value
-from ..engine import dot as value_dot
-from ..engine import vsum as value_vsum
+from ..nary import dot as value_dot
+from ..nary import vsum as value_vsum
 
 DualOperand = Union["Dual", int, float]
 
