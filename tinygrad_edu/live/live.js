@@ -185,6 +185,8 @@ let training = false;
 async function train() {
   if (training || !pyCall) return;
   $("train-error").textContent = "";
+  $("train-status").textContent = "starting";
+  await new Promise((r) => setTimeout(r, 0)); // show it before Python takes the thread
   const s = readSettings();
   let started;
   try {
