@@ -64,7 +64,9 @@ def _fit_loss(settings: dict[str, Any]) -> float:
 def _train(page: Any) -> float:
     before = page.evaluate("Number(document.body.dataset.trained || 0)")
     page.click("#train-button", timeout=60_000)
-    page.wait_for_function(f"Number(document.body.dataset.trained || 0) > {before}", timeout=120_000)
+    page.wait_for_function(
+        f"Number(document.body.dataset.trained || 0) > {before}", timeout=120_000
+    )
     return float(page.get_attribute("#final-loss", "data-loss"))
 
 

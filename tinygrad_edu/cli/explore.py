@@ -59,7 +59,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--drill", choices=("first", "last", "both", "none"), default="first",
         help="epochs whose neurons get a drill-down graph (default: first)",
     )  # fmt: skip
-    parser.add_argument("--out", default="out/explorer.html", metavar="FILE")
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="where to write (default: out/explorer.html, or out/live.html)",
+    )
+    parser.add_argument(
+        "--live", action="store_true",
+        help="write the live page instead: the engine itself runs in the browser (Pyodide), "
+        "retrains with any settings, and the tutor checks code typed into it (needs `make js`)",
+    )  # fmt: skip
 
 
 def _hidden(text: str) -> list[int]:
@@ -84,6 +94,8 @@ def _data(name: str, seed: int) -> tuple[list[list[float]], list[float]]:
 
 def run(args: argparse.Namespace) -> int:
     """Train, record and write the page; prints where it went."""
+    if args.live:
+        return _live(Path(args.out or "out/live.html"))
     from ..explore import write_explorer
     from ..nn import MLP
 
@@ -96,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     lr = args.lr if args.lr is not None else lr
     title = f"{args.dataset}, {model!r}, {loss}"
+    out = Path(args.out or "out/explorer.html")
     path = write_explorer(
-        model, X, y, Path(args.out), loss=loss, lr=lr, epochs=args.epochs, every=args.every,
+        model, X, y, out, loss=loss, lr=lr, epochs=args.epochs, every=args.every,
         seed=args.seed, title=title, drill=args.drill,
     )  # fmt: skip
     size = path.stat().st_size
@@ -105,5 +118,16 @@ def run(args: argparse.Namespace) -> int:
         f"trained {model!r} on {args.dataset} ({len(X)} rows): {loss}, lr {lr:g}, "
         f"{args.epochs} epochs, seed {args.seed}",
         f"wrote {path} ({size / 1e6:.2f} MB): open it in a browser (no server needed)",
+    )
+    return 0
+
+
+def _live(out: Path) -> int:
+    from ..live import build_live_page
+
+    path = build_live_page(out)
+    say(
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): the engine runs in the page; open "
+        "it in a browser (no server, no network, no Python needed)"
     )
     return 0

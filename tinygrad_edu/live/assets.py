@@ -57,8 +57,10 @@ def read_pinned(node_modules: Path, name: str) -> bytes:
     A missing or different file is a :class:`MissingAssetError` naming it and the way out.
     """
     path = node_modules / name
-    package = "pyodide@" + PYODIDE_VERSION if name.startswith("pyodide/") else (
-        "@viz-js/viz@" + VIZ_VERSION
+    package = (
+        "pyodide@" + PYODIDE_VERSION
+        if name.startswith("pyodide/")
+        else ("@viz-js/viz@" + VIZ_VERSION)
     )
     if not path.is_file():
         raise MissingAssetError(

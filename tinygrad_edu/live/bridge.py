@@ -10,8 +10,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import lab
 from ..explore import explorer_html
+from . import lab
 from .session import Settings, Training, dataset
 
 _current: dict[str, Training] = {}

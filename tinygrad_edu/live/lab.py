@@ -9,6 +9,7 @@ graph of what the learner typed, parsed by the safe parser ``tinygrad_edu.expr``
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import checks, expr, tutor
@@ -42,7 +43,8 @@ def _mse(points: list[tuple[float, float]], w: Value | float, b: Value | float) 
 def regression_step(points: object, w: float, b: float, lr: float) -> dict[str, float]:
     """Loss and gradient of the mean squared error at (w, b), and the gradient-descent step.
 
-    The gradient is the engine's: ``L.backward()`` on the graph of L(w, b).
+    The gradient is the engine's: ``L.backward()`` on the graph of L(w, b). Where the loss
+    overflows (a learning rate too big has diverged), every number is NaN.
 
     >>> r = regression_step([[0, 1], [1, 3]], 0.0, 0.0, 0.1)
     >>> r["loss"], r["dw"], r["db"], r["w_next"], r["b_next"]
@@ -53,8 +55,12 @@ def regression_step(points: object, w: float, b: float, lr: float) -> dict[str, 
     wv = Value(checks.finite(w, where, "w"), "w")
     bv = Value(checks.finite(b, where, "b"), "b")
     lr = checks.finite(lr, where, "lr")
-    loss = _mse(pts, wv, bv)
-    loss.backward()
+    try:
+        loss = _mse(pts, wv, bv)
+        loss.backward()
+    except OverflowError:  # the engine refuses to overflow: a too-big rate has diverged
+        nan = math.nan
+        return {"loss": nan, "dw": nan, "db": nan, "w_next": nan, "b_next": nan}
     return {
         "loss": loss.data,
         "dw": wv.grad,

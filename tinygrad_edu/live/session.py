@@ -11,6 +11,7 @@ at a time; ``page_data()`` is then the explorer's data for the run.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ FRAMES = 40  # about this many recorded epochs for the explorer
 PIECE = 10  # epochs per call of fit between two looks at the clock
 
 
-def dataset(name: str, seed: int, points: list[list[float]]) -> tuple[list[list[float]], list[float]]:
+def dataset(
+    name: str, seed: int, points: list[list[float]]
+) -> tuple[list[list[float]], list[float]]:
     """The rows and targets of a built-in dataset (or of the learner's clicked points).
 
     >>> dataset("xor", 0, [])
@@ -136,7 +139,7 @@ class Settings:
     def parameters(self) -> int:
         """The model's parameter count."""
         sizes = [1 if self.dataset == "sine" else 2, *self.hidden, 1]
-        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
     def work(self) -> int:
         """epochs × rows × parameters: what the run costs, roughly."""
@@ -244,7 +247,9 @@ class Training:
     def advance(self, seconds: float = 0.15) -> dict[str, Any]:
         """Train for about ``seconds`` (at least one epoch); returns the progress so far."""
         start = time.perf_counter()
-        while not self.done and (time.perf_counter() - start < seconds or self.epoch == 0):
+        first = True
+        while not self.done and (first or time.perf_counter() - start < seconds):
+            first = False
             if self.run is not None and self._recorded(self.epoch):
                 self._record_epoch()
                 self.epoch += 1
