@@ -52,8 +52,8 @@ def _asset(name: str) -> str:
     return resources.files("tinygrad_edu.live").joinpath(name).read_text(encoding="utf-8")
 
 
-def _explorer_js() -> str:
-    return resources.files("tinygrad_edu.explore").joinpath("explorer.js").read_text("utf-8")
+def _explorer(name: str) -> str:
+    return resources.files("tinygrad_edu.explore").joinpath(name).read_text("utf-8")
 
 
 def _block(name: str, body: bytes) -> str:
@@ -74,13 +74,17 @@ def live_html(node_modules: str | Path | None = None) -> str:
     folder = find_node_modules(node_modules)
     blocks = [_block(name.rsplit("/", 1)[-1], read_pinned(folder, name)) for name in PINNED]
     blocks += [_block("wheel:" + w.filename, w.data) for w in wheels()]
-    explorer = _explorer_js()
+    explorer = _explorer("explorer.js")
+    mount = "TinygradExplorer" in explorer
     page = _asset("live.html")
-    page = page.replace("/*__CSS__*/", _asset("live.css"))
+    # the explorer's stylesheet is scoped to its root (.tx) when it mounts into a page
+    page = page.replace(
+        "/*__CSS__*/", _asset("live.css") + (_explorer("explorer.css") if mount else "")
+    )
     page = page.replace("__PYODIDE_VERSION__", PYODIDE_VERSION)
     # the explorer's script defines window.TinygradExplorer.mount(root, data); kept inert as
     # text until a run's data exists (it is started then, once)
-    page = page.replace("__EXPLORER_MOUNT__", "true" if "TinygradExplorer" in explorer else "false")
+    page = page.replace("__EXPLORER_MOUNT__", "true" if mount else "false")
     page = page.replace("/*__EXPLORER_JS__*/", explorer.replace("</", "<\\/"))
     page = page.replace("/*__JS__*/", _asset("live.js"))
     return page.replace("<!--__ASSETS__-->", "".join(blocks))
