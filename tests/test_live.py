@@ -176,3 +176,15 @@ def test_cli_writes_the_live_page(tmp_path: Path) -> None:
     out = tmp_path / "live.html"
     assert main(["explore", "--live", "--out", str(out)]) == 0
     assert out.stat().st_size > 1_000_000 and out.read_text().startswith("<!doctype html>")
+
+
+def test_cli_without_npm_packages_says_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tinygrad_edu.cli import main
+
+    monkeypatch.setenv("TINYGRAD_EDU_NODE_MODULES", str(tmp_path / "nothing"))
+    assert main(["explore", "--live", "--out", str(tmp_path / "live.html")]) != 0
+    err = capsys.readouterr().err
+    assert "pyodide.mjs is missing" in err and "make js" in err
+    assert not (tmp_path / "live.html").exists()

@@ -37,6 +37,12 @@ def description() -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--dataset, --hidden, --activation, --epochs, --lr, --every, --seed, --drill, --out."""
+    parser.add_argument(
+        "--live", action="store_true",
+        help="write the live page instead (default --out out/live.html): the engine itself runs "
+        "in the browser (Pyodide), retrains with any settings, and the tutor checks code typed "
+        "into it; needs the npm packages of `make js`",
+    )  # fmt: skip
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="xor")
     parser.add_argument(
         "--hidden", type=_hidden, default=[4, 4], metavar="N,N",
@@ -59,17 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--drill", choices=("first", "last", "both", "none"), default="first",
         help="epochs whose neurons get a drill-down graph (default: first)",
     )  # fmt: skip
-    parser.add_argument(
-        "--out",
-        default=None,
-        metavar="FILE",
-        help="where to write (default: out/explorer.html, or out/live.html)",
-    )
-    parser.add_argument(
-        "--live", action="store_true",
-        help="write the live page instead: the engine itself runs in the browser (Pyodide), "
-        "retrains with any settings, and the tutor checks code typed into it (needs `make js`)",
-    )  # fmt: skip
+    parser.add_argument("--out", default="out/explorer.html", metavar="FILE")
 
 
 def _hidden(text: str) -> list[int]:
@@ -95,7 +91,7 @@ def _data(name: str, seed: int) -> tuple[list[list[float]], list[float]]:
 def run(args: argparse.Namespace) -> int:
     """Train, record and write the page; prints where it went."""
     if args.live:
-        return _live(Path(args.out or "out/live.html"))
+        return _live(Path("out/live.html" if args.out == "out/explorer.html" else args.out))
     from ..explore import write_explorer
     from ..nn import MLP
 
@@ -108,9 +104,8 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     lr = args.lr if args.lr is not None else lr
     title = f"{args.dataset}, {model!r}, {loss}"
-    out = Path(args.out or "out/explorer.html")
     path = write_explorer(
-        model, X, y, out, loss=loss, lr=lr, epochs=args.epochs, every=args.every,
+        model, X, y, Path(args.out), loss=loss, lr=lr, epochs=args.epochs, every=args.every,
         seed=args.seed, title=title, drill=args.drill,
     )  # fmt: skip
     size = path.stat().st_size
