@@ -37,13 +37,13 @@ def description() -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--dataset, --hidden, --activation, --epochs, --lr, --every, --seed, --drill, --out."""
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="xor")
     parser.add_argument(
         "--live", action="store_true",
         help="write the live page instead (default --out out/live.html): the engine itself runs "
         "in the browser (Pyodide), retrains with any settings, and the tutor checks code typed "
         "into it; needs the npm packages of `make js`",
     )  # fmt: skip
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default="xor")
     parser.add_argument(
         "--hidden", type=_hidden, default=[4, 4], metavar="N,N",
         help="hidden layer sizes, each 1 to 64 (default: 4,4)",
