@@ -230,10 +230,15 @@ async function train() {
 $("train-button").addEventListener("click", train);
 $("settings").addEventListener("submit", (e) => { e.preventDefault(); train(); });
 
+let explorer = null; // what mount() returned: { stop() }
 function showExplorer(data) {
   const root = $("explorer-root");
-  root.replaceChildren();
+  if (explorer && !data) {
+    explorer.stop(); // while its elements are still in the page
+    explorer = null;
+  }
   if (!data) {
+    root.replaceChildren();
     $("explore-note").textContent = "The four phases show plain gradient descent (W − lr·∂L/∂W): " +
       "choose that optimizer to step through this run. Momentum and Adam change the update.";
     return;
@@ -242,14 +247,14 @@ function showExplorer(data) {
     `${data.frames.length} epochs.`;
   if (EXPLORER_MOUNT) {
     if (!window.TinygradExplorer) runScriptText($("explorer-js").textContent);
-    window.TinygradExplorer.mount(root, data);
+    explorer = window.TinygradExplorer.mount(root, data); // replaces the previous run's
   } else {
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts allow-downloads");
     frame.title = "the explorer of this run";
     frame.id = "explorer-frame";
     frame.srcdoc = pyCall("explorer_html", []);
-    root.append(frame);
+    root.replaceChildren(frame);
   }
 }
 
