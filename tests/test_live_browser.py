@@ -163,6 +163,24 @@ def test_line_fit_descends_and_a_big_rate_diverges(live: dict[str, Any]) -> None
     assert "grew" in page.text_content("#reg-status")
 
 
+def test_planes_work_from_the_keyboard(live: dict[str, Any]) -> None:
+    page = live["page"]
+    page.focus("#plane")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    assert page.input_value("#dataset") == "points"
+    page.click("#clear-points")
+    page.select_option("#dataset", "xor")
+    page.click("#reg-reset")
+    before = page.text_content("#reg-status")
+    page.focus("#reg-plane")
+    page.keyboard.press("]")
+    page.keyboard.press("ArrowUp")
+    after = page.text_content("#reg-status")
+    assert "point 2 of 6 selected" in after
+    assert after.split(",")[2] != before.split(",")[2]  # the loss moved with the point
+
+
 @pytest.mark.parametrize("width,height", [(1280, 720), (390, 844)])
 def test_no_horizontal_overflow(live: dict[str, Any], width: int, height: int) -> None:
     page = live["page"]

@@ -54,6 +54,7 @@ async function boot() {
   const t0 = performance.now();
   setLoad(2, "unpacking the inlined files");
   await unpackAssets();
+  const tUnpacked = performance.now();
   setLoad(32, "starting the Python runtime (WebAssembly)");
   const { loadPyodide } = await import(moduleUrl("pyodide.mjs"));
   const createPyodideModule = (await import(moduleUrl("pyodide.asm.mjs"))).default;
@@ -67,6 +68,7 @@ async function boot() {
     lockFileContents: lock, createPyodideModule,
   });
   clearInterval(tick);
+  const tRuntime = performance.now();
   setLoad(85, "installing tinygrad_edu, graphviz, tqdm");
   for (const name of Object.keys(FILES).filter((n) => n.startsWith("wheel:")))
     pyodide.unpackArchive(FILES[name], "wheel");
@@ -74,6 +76,7 @@ async function boot() {
   await new Promise((r) => setTimeout(r, 0));
   pyodide.runPython("import tinygrad_edu.live.bridge as _bridge");
   const call = pyodide.globals.get("_bridge").call;
+  const tImported = performance.now();
   pyCall = (name, args) => {
     const answer = JSON.parse(call(name, JSON.stringify(args || [])));
     if ("error" in answer) throw new Error(answer.error);
@@ -86,6 +89,9 @@ async function boot() {
   $("loading").classList.add("ready");
   document.body.dataset.ready = "true";
   document.body.dataset.loadSeconds = seconds;
+  const s1 = (a, b) => ((b - a) / 1000).toFixed(1);
+  document.body.dataset.loadSteps = `unpack ${s1(t0, tUnpacked)} s, runtime ${s1(tUnpacked, tRuntime)} s, ` +
+    `wheels + import ${s1(tRuntime, tImported)} s, viz ${s1(tImported, performance.now())} s`;
   for (const id of ["train-button", "code-check", "expr-draw", "reg-step", "reg-run", "reg-reset"])
     $(id).disabled = false;
 }
@@ -136,6 +142,11 @@ function drawPlane() {
     g.fillStyle = oneD ? "#444" : shown.y[i] > 0.5 ? "#1f5fbf" : "#c0392b";
     g.beginPath(); g.arc(px, py, 5, 0, 2 * Math.PI); g.fill();
   });
+  if (document.activeElement === c) { // the keyboard's cursor
+    const [cx, cy] = planeXY(c, cursor[0], cursor[1]);
+    g.strokeStyle = "#000"; g.beginPath();
+    g.moveTo(cx - 8, cy); g.lineTo(cx + 8, cy); g.moveTo(cx, cy - 8); g.lineTo(cx, cy + 8); g.stroke();
+  }
 }
 function refreshPlane() {
   if (!pyCall) return;
@@ -157,6 +168,22 @@ $("plane").addEventListener("click", (ev) => {
   $("dataset").value = "points";
   refreshPlane();
 });
+const cursor = [0.5, 0.5]; // where Enter adds a point on the focused plane (arrows move it)
+$("plane").addEventListener("keydown", (ev) => {
+  const moves = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, 0.1], ArrowDown: [0, -0.1] };
+  if (moves[ev.key]) {
+    cursor[0] = Math.min(PLANE.hi, Math.max(PLANE.lo, cursor[0] + moves[ev.key][0]));
+    cursor[1] = Math.min(PLANE.hi, Math.max(PLANE.lo, cursor[1] + moves[ev.key][1]));
+  } else if (ev.key === "Enter" || ev.key === " ") {
+    if (points.length < 60) points.push([+cursor[0].toFixed(3), +cursor[1].toFixed(3), Number($("point-class").value)]);
+    $("dataset").value = "points";
+    refreshPlane();
+  } else return;
+  ev.preventDefault();
+  drawPlane();
+});
+$("plane").addEventListener("focus", drawPlane);
+$("plane").addEventListener("blur", drawPlane);
 $("clear-points").addEventListener("click", () => { points = []; refreshPlane(); });
 for (const f of ["dataset", "seed"]) $(f).addEventListener("change", refreshPlane);
 
@@ -306,6 +333,7 @@ $("expr-draw").addEventListener("click", () => {
 const REG = { x: [-0.5, 4.5], y: [-1, 6], w: [-1.5, 3.5], b: [-3, 4], n: 40 };
 const reg = { pts: [[0.5, 1.2], [1, 1.6], [1.8, 2.4], [2.5, 2.6], [3.2, 3.3], [4, 3.9]],
   w: -1, b: 3, path: [], surface: null, running: false, drag: -1, last: null };
+let regPick = 0; // the point the keyboard moves: Tab to the plane, [ ] pick, arrows move
 function toPx(c, v, range, flip) {
   const t = (v - range[0]) / (range[1] - range[0]);
   return flip ? c.height * (1 - t) : c.width * t;
@@ -314,9 +342,10 @@ function drawRegPlane() {
   const c = $("reg-plane"), g = c.getContext("2d");
   g.clearRect(0, 0, c.width, c.height);
   g.fillStyle = "#1f5fbf";
-  for (const [x, y] of reg.pts) {
+  reg.pts.forEach(([x, y], k) => {
     g.beginPath(); g.arc(toPx(c, x, REG.x), toPx(c, y, REG.y, true), 7, 0, 2 * Math.PI); g.fill();
-  }
+    if (k === regPick && document.activeElement === c) { g.strokeStyle = "#000"; g.lineWidth = 2; g.stroke(); }
+  });
   if (Number.isFinite(reg.w) && Number.isFinite(reg.b)) {
     g.strokeStyle = "#c0392b"; g.lineWidth = 2; g.beginPath();
     g.moveTo(0, toPx(c, reg.w * REG.x[0] + reg.b, REG.y, true));
@@ -329,17 +358,36 @@ function drawSurface() {
   if (!S) return;
   const flat = S.flat().filter((v) => v !== null && v > 0);
   const lo = Math.log(Math.min(...flat)), hi = Math.log(Math.max(...flat));
-  const band = (v) => Math.min(11, Math.floor((12 * (Math.log(v) - lo)) / (hi - lo || 1)));
-  const cw = c.width / n, ch = c.height / n;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      const k = band(S[i][j]);
-      g.fillStyle = `hsl(${210 - k * 16}, 60%, ${88 - k * 3}%)`;
-      g.fillRect(j * cw, c.height - (i + 1) * ch, cw + 1, ch + 1);
-      g.fillStyle = "#555";
-      if (j + 1 < n && band(S[i][j + 1]) !== k) g.fillRect((j + 1) * cw - 0.5, c.height - (i + 1) * ch, 1, ch);
-      if (i + 1 < n && band(S[i + 1][j]) !== k) g.fillRect(j * cw, c.height - (i + 1) * ch - 0.5, cw, 1);
+  const LEVELS = 12, t = (v) => (Math.log(Math.max(v, 1e-300)) - lo) / (hi - lo || 1);
+  const cw = c.width / (n - 1), ch = c.height / (n - 1);
+  const X = (j) => j * cw, Y = (i) => c.height - i * ch; // grid row i is b, column j is w
+  for (let i = 0; i + 1 < n; i++) // shading: the mean level of each cell
+    for (let j = 0; j + 1 < n; j++) {
+      const k = (t(S[i][j]) + t(S[i][j + 1]) + t(S[i + 1][j]) + t(S[i + 1][j + 1])) / 4;
+      g.fillStyle = `hsl(${210 - k * 190}, 55%, ${90 - k * 35}%)`;
+      g.fillRect(X(j), Y(i + 1), cw + 0.5, ch + 0.5);
     }
+  g.strokeStyle = "rgba(0, 0, 0, 0.45)"; g.lineWidth = 1; g.beginPath();
+  for (let L = 1; L < LEVELS; L++) { // the contour lines: marching squares on log L
+    const lv = L / LEVELS;
+    for (let i = 0; i + 1 < n; i++)
+      for (let j = 0; j + 1 < n; j++) {
+        const corners = [[i, j], [i, j + 1], [i + 1, j + 1], [i + 1, j]];
+        const cut = [];
+        for (let e = 0; e < 4; e++) {
+          const [a, b] = [corners[e], corners[(e + 1) % 4]];
+          const va = t(S[a[0]][a[1]]) - lv, vb = t(S[b[0]][b[1]]) - lv;
+          if ((va < 0) !== (vb < 0)) {
+            const f = va / (va - vb);
+            cut.push([X(a[1] + f * (b[1] - a[1])), Y(a[0] + f * (b[0] - a[0]))]);
+          }
+        }
+        for (let q = 0; q + 1 < cut.length; q += 2) {
+          g.moveTo(cut[q][0], cut[q][1]); g.lineTo(cut[q + 1][0], cut[q + 1][1]);
+        }
+      }
+  }
+  g.stroke();
   g.fillStyle = "#222"; g.font = "11px sans-serif";
   g.fillText("w →", c.width - 28, c.height - 4); g.fillText("b ↑", 3, 12);
   const P = (w, b) => [toPx(c, w, REG.w), toPx(c, b, REG.b, true)];
@@ -422,6 +470,18 @@ $("reg-plane").addEventListener("pointermove", (ev) => {
   const y = REG.y[0] + (1 - py / c.height) * (REG.y[1] - REG.y[0]);
   reg.pts[reg.drag] = [+Math.min(REG.x[1], Math.max(REG.x[0], x)).toFixed(3),
     +Math.min(REG.y[1], Math.max(REG.y[0], y)).toFixed(3)];
+  drawRegPlane();
+});
+$("reg-plane").addEventListener("keydown", (ev) => {
+  const moves = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, 0.1], ArrowDown: [0, -0.1] };
+  if (ev.key === "[" || ev.key === "]") regPick = (regPick + (ev.key === "]" ? 1 : reg.pts.length - 1)) % reg.pts.length;
+  else if (moves[ev.key]) {
+    const [x, y] = reg.pts[regPick];
+    reg.pts[regPick] = [+(x + moves[ev.key][0]).toFixed(3), +(y + moves[ev.key][1]).toFixed(3)];
+    regSurface(); regMeasure(); regStatus(); drawSurface();
+  } else return;
+  ev.preventDefault();
+  $("reg-status").textContent += ` — point ${regPick + 1} of ${reg.pts.length} selected`;
   drawRegPlane();
 });
 $("reg-plane").addEventListener("pointerup", () => {
