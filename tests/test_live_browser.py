@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,7 +186,4 @@ def test_no_horizontal_overflow(live: dict[str, Any], width: int, height: int) -
     page.set_viewport_size({"width": width, "height": height})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    docs = Path(__file__).resolve().parents[1] / "docs"
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(docs / f"live-{width}.png"))
     page.set_viewport_size({"width": 1280, "height": 720})

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..explore import explorer_html
 from . import lab
-from .session import Settings, Training, dataset
+from .session import MAX_POINTS, Settings, Training, dataset, point
 
 _current: dict[str, Training] = {}
 
@@ -48,8 +48,11 @@ def _explorer_html() -> str:
 
 
 def _dataset(name: str, seed: int, points: list[list[float]]) -> list[Any]:
-    s = Settings.parse({"dataset": name, "seed": seed, "points": points,
-                        "loss": "mse" if name == "sine" else "bce"})  # fmt: skip
+    """The rows and targets to draw (clicked points are drawn before they make a dataset)."""
+    if name == "points":
+        return list(dataset("points", 0, [point(p, "dataset") for p in points][:MAX_POINTS]))
+    loss = "mse" if name == "sine" else "bce"  # one epoch: the data only, never refused for size
+    s = Settings.parse({"dataset": name, "seed": seed, "loss": loss, "epochs": 1})
     return list(dataset(s.dataset, s.seed, s.points))
 
 

@@ -323,6 +323,8 @@ $("expr-draw").addEventListener("click", () => {
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", "the graph of the expression: " + $("expr-result").textContent);
     svg.removeAttribute("width"); svg.removeAttribute("height");
+    svg.style.width = "100%";
+    svg.style.height = "auto";
     $("expr-graph").append(svg);
   } catch (e) {
     $("expr-result").textContent = e.message;

@@ -113,7 +113,7 @@ class Settings:
         if s.epochs > MAX_EPOCHS:
             raise ValueError(f"{where}: epochs must be 1 to {MAX_EPOCHS}, got {s.epochs}")
         s.seed = checks.count(s.seed, where, "seed", minimum=0)
-        s.points = [_point(p, where) for p in checks.sequence(s.points, where, "points")]
+        s.points = [point(p, where) for p in checks.sequence(s.points, where, "points")]
         if s.dataset == "points":
             labels = {p[2] for p in s.points}
             if len(s.points) < 2 or labels != {0.0, 1.0}:
@@ -153,7 +153,8 @@ class Settings:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _point(p: object, where: str) -> list[float]:
+def point(p: object, where: str) -> list[float]:
+    """A clicked point [x1, x2, class], checked: coordinates in [-5, 5], class 0 or 1."""
     xs = checks.sequence(p, where, "a point")
     if len(xs) != 3:
         raise ValueError(f"{where}: a point is [x1, x2, class], got {checks.show(p)}")
