@@ -75,8 +75,8 @@ def call(name: str, args_json: str) -> str:
 
     >>> call("fit_line", "[[[0, 1], [1, 3]]]")
     '{"result": [2.0, 1.0]}'
-    >>> call("validate", '[{"epochs": 0}]')
-    '{"error": "live settings: epochs must be an integer >= 1, got int 0"}'
+    >>> call("validate", '[{"epochs": 6000}]')
+    '{"error": "live settings: epochs must be 1 to 5000, got 6000"}'
     """
     try:
         fn = CALLS[name]
