@@ -15,11 +15,14 @@ import pytest
 
 from tinygrad_edu import train
 from tinygrad_edu.live import build_live_page
+from tinygrad_edu.live.assets import find_node_modules
 from tinygrad_edu.live.session import Settings, dataset, make_model, make_optimizer
 
 pytestmark = pytest.mark.slow
 
 LOAD_BUDGET_S = 60  # the page says its own load time; the report's figure is measured here
+# a teacher's link: the page opens with these settings in its fragment and trains that run
+LINK = "#dataset=and&hidden=2&activation=sigmoid&loss=bce&lr=1&optimizer=sgd&epochs=40&seed=3"
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,7 @@ def live(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     start = time.perf_counter()
-    page.goto(uri)
+    page.goto(uri + LINK)
     page.wait_for_selector("body[data-ready=true]", timeout=LOAD_BUDGET_S * 1000)
     seconds = time.perf_counter() - start
     page.set_default_timeout(5000)
@@ -76,9 +79,30 @@ def test_live_page_loads_offline_and_under_the_budget(live: dict[str, Any]) -> N
     assert live["requests"] == []  # nothing asked of the network (each would have been aborted)
 
 
+def test_link_with_settings_trains_that_run(live: dict[str, Any]) -> None:
+    page = live["page"]
+    page.wait_for_function("Number(document.body.dataset.trained || 0) >= 1", timeout=120_000)
+    assert page.input_value("#dataset") == "and" and page.input_value("#hidden") == "2"
+    got = float(page.get_attribute("#final-loss", "data-loss"))
+    want = _fit_loss({"dataset": "and", "hidden": [2], "lr": 1.0, "epochs": 40, "seed": 3})
+    assert got == pytest.approx(want, rel=1e-12, abs=0)  # sigmoid and log: see below
+    assert page.input_value("#share").endswith(LINK)
+
+
+def test_page_has_no_accessibility_violations(live: dict[str, Any]) -> None:
+    axe = find_node_modules() / "axe-core" / "axe.min.js"
+    page = live["page"]
+    page.add_script_tag(content=axe.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => [v.id, v.impact, v.nodes.length]))"
+    )
+    assert found == []
+
+
 def test_retrained_run_matches_fit_in_cpython(live: dict[str, Any]) -> None:
     page = live["page"]
     # only +, ×, relu and the squared error: IEEE-exact operations, so bit for bit
+    page.fill("#seed", "0")
     page.select_option("#dataset", "sine")
     page.select_option("#loss", "mse")
     page.select_option("#activation", "relu")
