@@ -249,6 +249,7 @@ async function train() {
   $("train-status").textContent = `done: ${p.epochs} epochs in ${secs} s — ${started.title}`;
   $("final-loss").textContent = p.loss === null ? "diverged" : String(p.loss);
   $("final-loss").dataset.loss = String(p.loss);
+  $("final-loss").dataset.weights = JSON.stringify(p.parameters_after); // for a comparison
   document.body.dataset.trained = String(Number(document.body.dataset.trained || 0) + 1);
   showExplorer(p.data);
   training = false;
