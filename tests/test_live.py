@@ -8,6 +8,8 @@ import gzip
 import hashlib
 import io
 import re
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -185,3 +187,13 @@ def test_cli_without_npm_packages_says_what_is_missing(
     err = capsys.readouterr().err
     assert "pyodide.mjs is missing" in err and "make js" in err
     assert not (tmp_path / "live.html").exists()
+
+
+def test_tutor_box_stops_code_that_never_ends() -> None:
+    start = time.perf_counter()
+    looping = check_code("rule", "while True:\n    pass\n", "tanh", seconds=0.5)
+    assert not looping["ok"] and "longer than 0.5 s" in looping["text"]
+    slow_rule = "def my_rule(x, out):\n    while True:\n        pass\n"
+    assert "longer than 0.5 s" in check_code("rule", slow_rule, "tanh", seconds=0.5)["text"]
+    assert time.perf_counter() - start < 5
+    assert sys.gettrace() is None  # the hook is taken down again

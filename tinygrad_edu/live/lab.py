@@ -10,7 +10,11 @@ graph of what the learner typed, parsed by the safe parser ``tinygrad_edu.expr``
 from __future__ import annotations
 
 import math
-from typing import Any
+import sys
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, TypeVar
 
 from .. import checks, expr, tutor
 from ..engine import Value, no_grad, vsum
@@ -19,6 +23,7 @@ from ..viz import draw_dot
 MAX_POINTS = 40
 MAX_GRID = 60
 MAX_CODE = 20_000  # characters of learner code
+T = TypeVar("T")
 
 
 def _points(points: object, where: str) -> list[tuple[float, float]]:
@@ -108,13 +113,31 @@ def fit_line(points: object) -> tuple[float, float]:
     return w, my - w * mx
 
 
-def check_code(kind: str, source: str, op: str = "tanh") -> dict[str, Any]:
+def _time_limited(thunk: Callable[[], T], seconds: float) -> T:
+    """``thunk()``, stopped with a TimeoutError once it runs past ``seconds``: a trace hook looks
+    at the clock on every line (a page has one thread, so nothing else could stop a loop)."""
+    deadline = time.perf_counter() + seconds
+
+    def tracer(frame: FrameType, event: str, arg: object) -> Any:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"your code ran longer than {seconds:g} s and was stopped")
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return thunk()
+    finally:
+        sys.settrace(previous)
+
+
+def check_code(kind: str, source: str, op: str = "tanh", seconds: float = 5.0) -> dict[str, Any]:
     """Run the learner's code and check it with the tutor: ``kind`` "rule" (the code defines
     ``my_rule(x, out)``, or ``my_rule(a, b, out)`` for a two-input op) or "backward" (it defines
     ``my_backward(root)``). Returns the report: ok, diagnosis, and its text.
 
     The code is the learner's own, run in their own browser (or Python): an error in it is part
-    of the report, not a crash.
+    of the report, not a crash, and code still running after ``seconds`` is stopped.
 
     >>> r = check_code("rule", "def my_rule(x, out):\\n    return 1 - x**2", "tanh")
     >>> r["ok"], r["diagnosis"]
@@ -128,14 +151,22 @@ def check_code(kind: str, source: str, op: str = "tanh") -> dict[str, Any]:
         return _failed(f"the code is {len(source):,} characters; at most {MAX_CODE:,}")
     name = "my_rule" if kind == "rule" else "my_backward"
     space: dict[str, Any] = {"__name__": "learner"}
+    seconds = checks.positive(seconds, where, "seconds")
     try:
-        exec(compile(source, "<your code>", "exec"), space)
+        code = compile(source, "<your code>", "exec")
+        _time_limited(lambda: exec(code, space), seconds)
     except Exception as e:
         return _failed(f"your code did not run: {type(e).__name__}: {e}")
     fn = space.get(name)
     if not callable(fn):
         return _failed(f"your code must define a function {name}(...)")
-    report = tutor.check_rule(op, fn) if kind == "rule" else tutor.check_backward(fn)
+    try:
+        report = _time_limited(
+            lambda: tutor.check_rule(op, fn) if kind == "rule" else tutor.check_backward(fn),
+            seconds,
+        )
+    except TimeoutError as e:
+        return _failed(str(e))
     return {"ok": report.ok, "diagnosis": report.diagnosis, "text": str(report)}
 
 
