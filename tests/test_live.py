@@ -189,6 +189,26 @@ def test_cli_without_npm_packages_says_what_is_missing(
     assert not (tmp_path / "live.html").exists()
 
 
+def test_tutor_box_checks_a_backward_pass_with_the_engine_order_at_hand() -> None:
+    mine = (
+        "def my_backward(root):\n"
+        "    order = topo_order(root)\n"
+        "    for node in order:\n"
+        "        node.grad = 0.0\n"
+        "    root.grad = 1.0\n"
+        "    for node in reversed(order):\n"
+        "        for parent, local in zip(node.parents, node.local_grads):\n"
+        "            parent.grad += local * node.grad\n"
+    )
+    assert check_code("backward", mine)["ok"]
+    forgot = mine.replace(
+        "            parent.grad += local * node.grad",
+        "            parent.grad = local * node.grad",
+    )
+    wrong = check_code("backward", forgot)
+    assert not wrong["ok"] and wrong["diagnosis"] is not None
+
+
 def test_tutor_box_stops_code_that_never_ends() -> None:
     start = time.perf_counter()
     looping = check_code("rule", "while True:\n    pass\n", "tanh", seconds=0.5)

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from .. import checks, expr, tutor
-from ..engine import Value, no_grad, vsum
+from ..engine import Value, no_grad, topo_order, vsum
 from ..viz import draw_dot
 
 MAX_POINTS = 40
@@ -134,7 +134,8 @@ def _time_limited(thunk: Callable[[], T], seconds: float) -> T:
 def check_code(kind: str, source: str, op: str = "tanh", seconds: float = 5.0) -> dict[str, Any]:
     """Run the learner's code and check it with the tutor: ``kind`` "rule" (the code defines
     ``my_rule(x, out)``, or ``my_rule(a, b, out)`` for a two-input op) or "backward" (it defines
-    ``my_backward(root)``). Returns the report: ok, diagnosis, and its text.
+    ``my_backward(root)``; ``topo_order``, ``Value`` and ``math`` are there to use). Returns the
+    report: ok, diagnosis, and its text.
 
     The code is the learner's own, run in their own browser (or Python): an error in it is part
     of the report, not a crash, and code still running after ``seconds`` is stopped.
@@ -150,7 +151,9 @@ def check_code(kind: str, source: str, op: str = "tanh", seconds: float = 5.0) -
     if len(source) > MAX_CODE:
         return _failed(f"the code is {len(source):,} characters; at most {MAX_CODE:,}")
     name = "my_rule" if kind == "rule" else "my_backward"
-    space: dict[str, Any] = {"__name__": "learner"}
+    # what a learner's code may use without importing it: the engine's topological order
+    space: dict[str, Any] = {"__name__": "learner", "topo_order": topo_order, "Value": Value,
+                             "math": math}  # fmt: skip
     seconds = checks.positive(seconds, where, "seconds")
     try:
         code = compile(source, "<your code>", "exec")

@@ -289,7 +289,8 @@ function showExplorer(data) {
 // ------------------------------------------------------------------ the tutor and expressions
 const STARTERS = {
   rule: "def my_rule(x, out):\n    # the local derivative d out / d x of the chosen op\n    return 1 - x**2\n",
-  backward: "def my_backward(root):\n    order = topo_order(root)  # parents before children\n" +
+  backward: "# topo_order, Value and math are there to use\ndef my_backward(root):\n" +
+    "    order = topo_order(root)  # parents before children\n" +
     "    for node in order:\n        node.grad = 0.0\n    root.grad = 1.0\n" +
     "    for node in reversed(order):\n        for parent, local in zip(node.parents, node.local_grads):\n" +
     "            parent.grad += local * node.grad\n",
