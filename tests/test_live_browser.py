@@ -176,6 +176,10 @@ def test_wrong_tanh_rule_gets_its_diagnosis(live: dict[str, Any]) -> None:
     report = page.locator("#tutor-report")
     assert "input-instead-of-output" in report.text_content()
     assert report.get_attribute("data-diagnosis") == "input-instead-of-output"
+    page.select_option("#code-kind", "backward")  # its starter code is a right backward pass
+    page.click("#code-check")
+    page.wait_for_function("document.getElementById('tutor-report').dataset.ok === 'true'")
+    assert report.text_content().startswith("check_backward: right")
 
 
 def test_expression_is_drawn_from_the_safe_parser(live: dict[str, Any]) -> None:
