@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--dataset, --hidden, --activation, --epochs, --lr, --every, --seed, --max-seconds, --out."""
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="xor")
     parser.add_argument(
+        "--live", action="store_true",
+        help="write the live page instead (default --out out/live.html): the engine itself runs "
+        "in the browser (Pyodide), retrains with any settings, and the tutor checks code typed "
+        "into it; needs the npm packages of `make js`",
+    )  # fmt: skip
+    parser.add_argument(
         "--hidden", type=_hidden, default=[4, 4], metavar="N,N",
         help="hidden layer sizes, each 1 to 64 (default: 4,4)",
     )  # fmt: skip
@@ -89,6 +95,8 @@ def _data(name: str, seed: int) -> tuple[list[list[float]], list[float]]:
 
 def run(args: argparse.Namespace) -> int:
     """Train, record and write the page; prints where it went."""
+    if args.live:
+        return _live(Path("out/live.html" if args.out == "out/explorer.html" else args.out))
     from ..explore import write_explorer
     from ..nn import MLP
 
@@ -118,5 +126,16 @@ def run(args: argparse.Namespace) -> int:
         f"trained {model!r} on {args.dataset} ({len(X)} rows): {loss}, lr {lr:g}, "
         f"{args.epochs} epochs, seed {args.seed}",
         f"wrote {path} ({size / 1e6:.2f} MB): open it in a browser (no server needed)",
+    )
+    return 0
+
+
+def _live(out: Path) -> int:
+    from ..live import build_live_page
+
+    path = build_live_page(out)
+    say(
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): the engine runs in the page; open "
+        "it in a browser (no server, no network, no Python needed)"
     )
     return 0
