@@ -154,11 +154,9 @@ def test_retrained_run_matches_fit_in_cpython(live: dict[str, Any]) -> None:
 def test_explorer_steps_the_four_phases_of_the_new_run(live: dict[str, Any]) -> None:
     page = live["page"]
     assert "recorded by the engine" in page.text_content("#explore-note")
-    # mounted in the page (TinygradExplorer.mount: ids prefixed "tx-"), or, with an explorer
-    # script that cannot mount, its own page in a sandboxed frame
-    framed = page.locator("#explorer-frame").count() == 1
-    scope = page.frame_locator("#explorer-frame") if framed else page.locator("#explorer-root")
-    pre = "" if framed else "tx-"
+    # mounted in the page by TinygradExplorer.mount (its ids prefixed "tx-")
+    scope = page.locator("#explorer-root")
+    pre = "tx-"
     meta = scope.locator(f"#{pre}meta").text_content()
     assert "[2, 3, 1]" in meta or "2, [3, 1]" in meta  # the new run: MLP(2, [3, 1])
     for phase in ("1", "2", "3", "4"):

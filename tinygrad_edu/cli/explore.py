@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import SEED, bounded_int, int_list, output, positive_float, say
+from .common import SEED, Output, bounded_int, int_list, output, positive_float, say
 
 MAX_SECONDS = 60.0  # explore.budget.MAX_SECONDS (not imported: --help stays instant)
 
@@ -96,7 +96,9 @@ def _data(name: str, seed: int) -> tuple[list[list[float]], list[float]]:
 def run(args: argparse.Namespace) -> int:
     """Train, record and write the page; prints where it went."""
     if args.live:
-        return _live(Path("out/live.html" if args.out == "out/explorer.html" else args.out))
+        live_default = "out/live.html"
+        value = live_default if args.out == DEFAULT_OUT else args.out
+        return _live(output(value, "--out", "explore", default=live_default))
     from ..explore import write_explorer
     from ..nn import MLP
 
@@ -130,10 +132,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _live(out: Path) -> int:
+def _live(out: Output) -> int:
     from ..live import build_live_page
 
-    path = build_live_page(out)
+    out.make_folders()
+    path = build_live_page(out.path)
     say(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): the engine runs in the page; open "
         "it in a browser (no server, no network, no Python needed)"

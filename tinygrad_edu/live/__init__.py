@@ -75,16 +75,12 @@ def live_html(node_modules: str | Path | None = None) -> str:
     blocks = [_block(name.rsplit("/", 1)[-1], read_pinned(folder, name)) for name in PINNED]
     blocks += [_block("wheel:" + w.filename, w.data) for w in wheels()]
     explorer = _explorer("explorer.js")
-    mount = "TinygradExplorer" in explorer
     page = _asset("live.html")
     # the explorer's stylesheet is scoped to its root (.tx) when it mounts into a page
-    page = page.replace(
-        "/*__CSS__*/", _asset("live.css") + (_explorer("explorer.css") if mount else "")
-    )
+    page = page.replace("/*__CSS__*/", _asset("live.css") + _explorer("explorer.css"))
     page = page.replace("__PYODIDE_VERSION__", PYODIDE_VERSION)
     # the explorer's script defines window.TinygradExplorer.mount(root, data); kept inert as
     # text until a run's data exists (it is started then, once)
-    page = page.replace("__EXPLORER_MOUNT__", "true" if mount else "false")
     page = page.replace("/*__EXPLORER_JS__*/", explorer.replace("</", "<\\/"))
     page = page.replace("/*__JS__*/", _asset("live.js"))
     return page.replace("<!--__ASSETS__-->", "".join(blocks))
@@ -102,7 +98,4 @@ def build_live_page(path: str | Path, *, node_modules: str | Path | None = None)
     size = len(page.encode("utf-8"))
     if size > MAX_BYTES:
         raise ValueError(f"build_live_page: the page is {size:,} bytes, over {MAX_BYTES:,}")
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, page, "build_live_page")
-    return out
+    return atomic_write_text(Path(path), page, "build_live_page")

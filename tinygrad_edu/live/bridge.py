@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ..explore import explorer_html
 from . import lab
 from .session import MAX_POINTS, Settings, Training, dataset, point
 
@@ -40,13 +39,6 @@ def _validate(settings: dict[str, Any]) -> dict[str, Any]:
     return {"settings": s.as_dict(), "work": s.work(), "parameters": s.parameters()}
 
 
-def _explorer_html() -> str:
-    training = _current.get("run")
-    if training is None or training.run is None or not training.done:
-        raise ValueError("explorer_html: no finished gradient-descent run")
-    return explorer_html(training.run)
-
-
 def _dataset(name: str, seed: int, points: list[list[float]]) -> list[Any]:
     """The rows and targets to draw (clicked points are drawn before they make a dataset)."""
     if name == "points":
@@ -59,7 +51,6 @@ def _dataset(name: str, seed: int, points: list[list[float]]) -> list[Any]:
 CALLS: dict[str, Callable[..., Any]] = {
     "validate": _validate,
     "dataset": _dataset,
-    "explorer_html": _explorer_html,
     "start": _start,
     "advance": _advance,
     "regression_step": lab.regression_step,

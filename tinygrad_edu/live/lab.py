@@ -17,7 +17,8 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from .. import checks, expr, tutor
-from ..engine import Value, no_grad, topo_order, vsum
+from ..engine import Value, no_grad, topo_order
+from ..nary import vsum
 from ..viz import draw_dot
 
 MAX_POINTS = 40

@@ -273,17 +273,8 @@ function showExplorer(data) {
   }
   $("explore-note").textContent = "The run just trained, recorded by the engine at " +
     `${data.frames.length} epochs.`;
-  if (EXPLORER_MOUNT) {
-    if (!window.TinygradExplorer) runScriptText($("explorer-js").textContent);
-    explorer = window.TinygradExplorer.mount(root, data); // replaces the previous run's
-  } else {
-    const frame = document.createElement("iframe");
-    frame.setAttribute("sandbox", "allow-scripts allow-downloads");
-    frame.title = "the explorer of this run";
-    frame.id = "explorer-frame";
-    frame.srcdoc = pyCall("explorer_html", []);
-    root.replaceChildren(frame);
-  }
+  if (!window.TinygradExplorer) runScriptText($("explorer-js").textContent);
+  explorer = window.TinygradExplorer.mount(root, data); // replaces the previous run's
 }
 
 // ------------------------------------------------------------------ the tutor and expressions

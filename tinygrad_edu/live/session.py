@@ -11,7 +11,6 @@ at a time; ``page_data()`` is then the explorer's data for the run.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import time
@@ -45,7 +44,6 @@ MAX_POINTS = 60
 MAX_WORK = 1_000_000
 FRAMES = 40  # about this many recorded epochs for the explorer
 PIECE = 10  # epochs per call of fit between two looks at the clock
-_RECORD_OPTIONS = set(inspect.signature(record_run).parameters)
 
 
 def dataset(
@@ -226,19 +224,13 @@ class Training:
         """One epoch through the explorer's recorder (its own SGD step: plain SGD has no state)."""
         assert self.run is not None
         s = self.settings
-        options: dict[str, Any] = {}
-        if "drill" in _RECORD_OPTIONS:  # a recorder that draws neuron graphs in Python
-            options["drill"] = "first" if self.epoch == 0 else "none"
         one = record_run(self.model, self.X, self.y, loss=s.loss, lr=s.lr, epochs=1, every=1,
-                         seed=s.seed, **options)  # fmt: skip
+                         seed=s.seed)  # fmt: skip
         if not self.run.axes:
             self.run.axes = one.axes
         for f in one.frames:
             f.epoch = self.epoch
         self.run.frames += one.frames
-        for d in getattr(one, "drills", []):
-            d.epoch = self.epoch
-            self.run.drills.append(d)
         self.run.notes = one.notes or self.run.notes
         self.losses += one.losses
         self.accuracy += one.accuracy
