@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import checks
-from .engine import Value, no_grad, vsum
+from .compile.step import objective as training_objective
+from .engine import Value, no_grad
 from .gcpolicy import gc_paused
 from .losses import LOSSES, LossFn, get_loss
 from .optim import Checkpoint, Optimizer
@@ -417,15 +418,7 @@ class _Run:
             return self._compiled_batch(xb, yb, where, last_good)
         with _attributed(where, opt, last_good):  # an overflow in the forward pass diverges
             outs = [self.model(x) for x in xb]
-            objective = self.loss_fn(outs, yb)
-            if not isinstance(objective, Value):
-                raise TypeError(
-                    f"the loss function returned {type(objective).__name__} "
-                    f"{checks.show(objective)}; it must return a Value built from the "
-                    "predictions, so that backward() reaches the parameters"
-                )
-            if self.l2:
-                objective = objective + self.l2 * vsum([p * p for p in opt.params])
+            objective = training_objective(self.loss_fn, outs, yb, opt.params, self.l2)
         value = objective.data
         if not math.isfinite(value):
             raise _diverged(opt, last_good, f"fit: the loss became {value!r} at {where}")

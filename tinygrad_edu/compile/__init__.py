@@ -34,12 +34,11 @@ from __future__ import annotations
 
 from .compiled import Compiled, CompileMismatch, compile
 from .lowering import Lowered, lower
+from .shift import DATA_MAX, data_max
 from .step import CompiledStep
-from .templates import DATA_MAX, TEMPLATES, data_max
 
 __all__ = [
     "DATA_MAX",
-    "TEMPLATES",
     "CompileMismatch",
     "Compiled",
     "CompiledStep",

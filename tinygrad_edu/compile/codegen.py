@@ -1,0 +1,340 @@
+"""Code for one op, generated from its table entry: the forward, and the local derivatives.
+
+Nothing here knows a primitive by name. The forward is the entry's own ``forward``: written
+inline when its body is one ``return <expression>`` (``a + b``, ``math.tanh(x)``, relu's
+conditional), called by name otherwise. The local derivatives are the entry's ``derivatives``
+text (``"1 - out**2"``) turned into Python over the code's names: ``x`` / ``a``, ``b`` the
+inputs, ``out`` the output, the parameter names (``n``, ``lo``, ``slope``) their numbers, and
+for n-ary entries ``x_i`` / ``w_i`` each input in turn. The text's vocabulary beyond arithmetic:
+the table's functions by name (``cos(x)``, ``log(a)``, ``sigmoid(x)``), ``sign(x)``, and
+``e**2`` meaning ``e * e`` (what a rule computes for a square). A test holds the generated code
+to every entry's ``rule``, bit for bit, so the text and the rule cannot drift apart.
+
+>>> from tinygrad_edu import ops
+>>> gen = OpCode(ops.tanh)
+>>> gen.forward(["v0"], {}), gen.locals(["v0"], "v1")
+('_math_tanh(v0)', ['1.0 - v1 * v1'])
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import functools
+import inspect
+import math
+import textwrap
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import ops
+from ..ops import Primitive
+
+
+def sign(x: float) -> float:
+    """``sign(x)`` of the derivative texts: 1, −1 or 0 (NaN gives 0, as abs's rule)."""
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
+
+
+# Functions of the text whose value is finite at every finite argument.
+_BOUNDED = frozenset({"sin", "cos", "sigmoid", "sign", "tanh", "atan"})
+
+
+class TextError(ValueError):
+    """A derivative text that is not in the vocabulary this module writes as code."""
+
+
+def _text_function(name: str) -> Callable[..., float]:
+    if name == "sign":
+        return sign
+    entry = ops.TABLE.get(name)
+    if entry is None or entry.arity != 1:
+        raise TextError(f"unknown function {name!r} in a derivative text")
+    return entry.forward
+
+
+class _Writer(ast.NodeTransformer):
+    """Rewrites a parsed expression: names to code names or numbers, functions to bindings."""
+
+    def __init__(self, names: dict[str, str], numbers: dict[str, float], env: dict[str, Any]):
+        self.names = names
+        self.numbers = numbers
+        self.env = env
+        self.finite = True  # every part finite whenever the names are
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.names:
+            return ast.Name(self.names[node.id], ast.Load())
+        if node.id in self.numbers:
+            return _number(self.numbers[node.id], self.env)
+        raise TextError(f"unknown name {node.id!r} in a derivative text")
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise TextError(f"unexpected constant {node.value!r} in a derivative text")
+        return _number(float(node.value), self.env)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        if isinstance(node.op, ast.Pow) and _is_two(node.right):
+            base = self.visit(node.left)  # e**2 is e * e, as the rules square
+            self.finite = False
+            return ast.BinOp(base, ast.Mult(), base)
+        if isinstance(node.op, (ast.Div, ast.Pow, ast.Mult)):
+            self.finite = False
+        elif not isinstance(node.op, (ast.Add, ast.Sub)):
+            raise TextError(f"unexpected operator {type(node.op).__name__} in a derivative text")
+        else:
+            self.finite = False  # a sum of finite floats can overflow too
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        left, right = _value(node.left), _value(node.right)
+        if left is not None and right is not None:  # parameters folded: n - 1 with n = 3
+            folded = _FOLD[type(node.op)](left, right)
+            return _number(folded, self.env)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if not isinstance(node.func, ast.Name) or node.keywords or len(node.args) != 1:
+            raise TextError("a derivative text calls functions by name with one argument")
+        fn = _text_function(node.func.id)
+        if node.func.id not in _BOUNDED:
+            self.finite = False
+        arg = self.visit(node.args[0])
+        return ast.Call(ast.Name(_bind(self.env, f"_{node.func.id}", fn), ast.Load()), [arg], [])
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.UAdd, ast.IfExp)
+        allowed += (ast.Compare, ast.Gt, ast.Lt, ast.GtE, ast.LtE, ast.Add, ast.Sub)
+        allowed += (ast.Mult, ast.Div, ast.Pow, ast.Load)
+        if not isinstance(node, allowed):
+            raise TextError(f"unexpected {type(node).__name__} in a derivative text")
+        return super().generic_visit(node)
+
+
+_FOLD: dict[type, Callable[[float, float], float]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+}
+
+
+def _value(node: ast.expr) -> float | None:
+    """The number a literal (or a negated literal) stands for; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _value(node.operand)
+        return None if inner is None else -inner
+    return None
+
+
+def _is_two(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 2
+
+
+def _number(value: float, env: dict[str, Any]) -> ast.expr:
+    """A float as code: a literal, or a bound name for inf and NaN."""
+    if math.isfinite(value):
+        if value == 0.0 and math.copysign(1.0, value) < 0.0:
+            return ast.UnaryOp(ast.USub(), ast.Constant(0.0))
+        if value < 0.0:
+            return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+        return ast.Constant(value)
+    return ast.Name(_bind(env, f"_c_{'nan' if value != value else 'inf'}", value), ast.Load())
+
+
+def number_code(c: float) -> str:
+    """A finite float as a literal safe as an operand (a negative one parenthesised)."""
+    if c == 0.0 and math.copysign(1.0, c) < 0.0:
+        return "(-0.0)"
+    return repr(c) if c >= 0.0 or c != c else f"({c!r})"
+
+
+def _bind(env: dict[str, Any], name: str, obj: object) -> str:
+    """``name`` (or ``name_2``, …) bound to ``obj`` in the generated code's namespace."""
+    key, k = name, 1
+    while key in env and env[key] is not obj and not _same_float(env[key], obj):
+        k += 1
+        key = f"{name}_{k}"
+    env[key] = obj
+    return key
+
+
+def _same_float(a: object, b: object) -> bool:
+    return isinstance(a, float) and isinstance(b, float) and a.hex() == b.hex()
+
+
+def _text_inputs(op: Primitive, n_args: int) -> list[list[tuple[str, int]]]:
+    """For each text of ``op.derivatives``, the inputs it is the derivative for, and how the
+    text's per-input names bind: ``[(text index, arg index), …]`` per argument."""
+    if op.arity >= 0:
+        return [[(k, k)] for k in range(op.arity)]
+    if len(op.derivatives) == 1:
+        return [[(0, j)] for j in range(n_args)]
+    n = (n_args - 1) // 2  # (w₁…wₙ, x₁…xₙ, b): the texts for w_i, for x_i, and for b
+    return [[(0, j)] for j in range(n)] + [[(1, j)] for j in range(n)] + [[(2, 2 * n)]]
+
+
+class OpCode:
+    """The code of one table entry: ``forward(args)`` and ``locals(args, out)`` as text."""
+
+    def __init__(self, op: Primitive) -> None:
+        self.op = op
+        self.inline = _inline_forward(op.forward)
+
+    def forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
+        """The expression computing the op's output from the code names ``args``."""
+        if self.inline is not None:
+            params, tree, globals_ = self.inline
+            if len(params) == len(args):
+                return _substitute(tree, dict(zip(params, args)), globals_, env)
+        name = _bind(env, f"_{self.op.name}", self.op.forward)
+        return f"{name}({', '.join(args)})"
+
+    def locals(self, args: Sequence[str], out: str, env: dict[str, Any] | None = None) -> list[str]:
+        """Each ∂out/∂arg as an expression (raises TextError outside the text's vocabulary)."""
+        texts = self.op.derivatives
+        if not texts:
+            raise TextError(f"{self.op.name} has no derivative text")
+        numbers = dict(zip(self.op.param_names, self.op.params))
+        env = {} if env is None else env
+        codes = []
+        if self.op.arity >= 0 and len(args) != self.op.arity:
+            raise TextError(f"{self.op.name} takes {self.op.arity} inputs, got {len(args)}")
+        for j, [(k, _)] in enumerate(_text_inputs(self.op, len(args))):
+            codes.append(_derivative(texts[k], self._names(args, j, out), numbers, env))
+        return codes
+
+    def finite_locals(self) -> bool:
+        """Whether every local derivative is finite whenever the inputs and output are."""
+        numbers = dict(zip(self.op.param_names, self.op.params))
+        for text in self.op.derivatives:
+            writer = _Writer(_text_names(text), numbers, {})
+            try:
+                writer.visit(_parse(text))
+            except TextError:
+                return False
+            if not writer.finite:
+                return False
+        return bool(self.op.derivatives)
+
+    def _names(self, args: Sequence[str], j: int, out: str) -> dict[str, str]:
+        if self.op.arity == 1:
+            return {"x": args[0], "out": out}
+        if self.op.arity == 2:
+            return {"a": args[0], "b": args[1], "out": out}
+        names = {"out": out, "x_i": args[j]}
+        if len(self.op.derivatives) > 1:
+            n = (len(args) - 1) // 2
+            i = j % n if j < 2 * n else 0
+            names.update({"w_i": args[i], "x_i": args[n + i], "b": args[-1]})
+        return names
+
+
+def _text_names(text: str) -> dict[str, str]:
+    """Each name of ``text`` standing for itself (to analyse a text without code names)."""
+    tree = _parse(text)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    called = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    return {n: n for n in names - called}
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> ast.Expression:
+    try:
+        return ast.parse(text, mode="eval")
+    except SyntaxError as err:
+        raise TextError(f"derivative text {text!r} is not an expression") from err
+
+
+def _derivative(
+    text: str, names: dict[str, str], numbers: dict[str, float], env: dict[str, Any]
+) -> str:
+    tree = _Writer(names, numbers, env).visit(copy.deepcopy(_parse(text)))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+# --------------------------------------------------------------------------- inline forwards
+_Inline = tuple[list[str], ast.expr, dict[str, Any]]
+
+
+@functools.lru_cache(maxsize=1024)
+def _inline_forward(forward: Callable[..., float]) -> _Inline | None:
+    """(parameter names, the returned expression, the names it reads) when ``forward``'s body
+    is one ``return <expression>`` of fixed parameters; None when it must be called."""
+    if not isinstance(forward, types.FunctionType):
+        return None
+    code = forward.__code__
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
+        return None
+    try:
+        source = textwrap.dedent(inspect.getsource(forward))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    fn = tree.body[0] if tree.body else None
+    if not isinstance(fn, ast.FunctionDef) or fn.args.defaults:
+        return None
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    params = [a.arg for a in fn.args.args]
+    reads: dict[str, Any] = {}
+    free = dict(zip(code.co_freevars, (c.cell_contents for c in forward.__closure__ or ())))
+    for node in ast.walk(body[0].value):
+        if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.comprehension)):
+            return None  # a scope of its own: not inlined
+        if isinstance(node, ast.Name) and node.id not in params:
+            if node.id in free:
+                reads[node.id] = free[node.id]
+            elif node.id in forward.__globals__:
+                reads[node.id] = forward.__globals__[node.id]
+            elif hasattr(builtins, node.id):
+                reads[node.id] = getattr(builtins, node.id)
+            else:
+                return None
+    return params, body[0].value, reads
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, args: dict[str, str], reads: dict[str, Any], env: dict[str, Any]):
+        self.args = args
+        self.reads = reads
+        self.env = env
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.args:
+            return ast.Name(self.args[node.id], ast.Load())
+        obj = self.reads[node.id]
+        if isinstance(obj, float):
+            return _number(obj, self.env)
+        return ast.Name(_bind(self.env, f"_{node.id.lstrip('_')}", obj), ast.Load())
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        # module.function is bound once as _module_function: one name lookup per call
+        if isinstance(node.value, ast.Name) and node.value.id in self.reads:
+            base = self.reads[node.value.id]
+            if isinstance(base, types.ModuleType) and hasattr(base, node.attr):
+                name = f"_{node.value.id.lstrip('_')}_{node.attr}"
+                return ast.Name(_bind(self.env, name, getattr(base, node.attr)), ast.Load())
+        return self.generic_visit(node)
+
+
+def _substitute(
+    tree: ast.expr, args: dict[str, str], reads: dict[str, Any], env: dict[str, Any]
+) -> str:
+    new = _Substitute(args, reads, env).visit(copy.deepcopy(tree))
+    return ast.unparse(ast.fix_missing_locations(new))
+
+
+@functools.lru_cache(maxsize=1024)
+def op_code(op: Primitive) -> OpCode:
+    """The (cached) code generator of ``op``."""
+    return OpCode(op)
