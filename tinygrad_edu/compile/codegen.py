@@ -31,6 +31,7 @@ from typing import Any
 
 from .. import ops
 from ..ops import Primitive
+from .unroll import unroll
 
 
 def sign(x: float) -> float:
@@ -181,7 +182,7 @@ class OpCode:
 
     def __init__(self, op: Primitive) -> None:
         self.op = op
-        self.inline = _inline_forward(op.forward)
+        self.inline = inline_forward(op.forward)
 
     def forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
         """The expression computing the op's output from the code names ``args``."""
@@ -189,6 +190,14 @@ class OpCode:
             params, tree, globals_ = self.inline
             if len(params) == len(args):
                 return _substitute(tree, dict(zip(params, args)), globals_, env)
+        written = unroll(
+            self.op.forward,
+            list(args),
+            lambda name, obj: _bind(env, f"_{name.lstrip('_')}", obj),
+            lambda c: _number(c, env),
+        )
+        if written is not None:
+            return written
         name = _bind(env, f"_{self.op.name}", self.op.forward)
         return f"{name}({', '.join(args)})"
 
@@ -212,7 +221,7 @@ class OpCode:
         for text in self.op.derivatives:
             writer = _Writer(_text_names(text), numbers, {})
             try:
-                writer.visit(_parse(text))
+                writer.visit(parse_text(text))
             except TextError:
                 return False
             if not writer.finite:
@@ -234,7 +243,7 @@ class OpCode:
 
 def _text_names(text: str) -> dict[str, str]:
     """Each name of ``text`` standing for itself (to analyse a text without code names)."""
-    tree = _parse(text)
+    tree = parse_text(text)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     called = {
         n.func.id
@@ -245,7 +254,7 @@ def _text_names(text: str) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _parse(text: str) -> ast.Expression:
+def parse_text(text: str) -> ast.Expression:
     try:
         return ast.parse(text, mode="eval")
     except SyntaxError as err:
@@ -255,7 +264,7 @@ def _parse(text: str) -> ast.Expression:
 def _derivative(
     text: str, names: dict[str, str], numbers: dict[str, float], env: dict[str, Any]
 ) -> str:
-    tree = _Writer(names, numbers, env).visit(copy.deepcopy(_parse(text)))
+    tree = _Writer(names, numbers, env).visit(copy.deepcopy(parse_text(text)))
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
@@ -264,7 +273,7 @@ _Inline = tuple[list[str], ast.expr, dict[str, Any]]
 
 
 @functools.lru_cache(maxsize=1024)
-def _inline_forward(forward: Callable[..., float]) -> _Inline | None:
+def inline_forward(forward: Callable[..., float]) -> _Inline | None:
     """(parameter names, the returned expression, the names it reads) when ``forward``'s body
     is one ``return <expression>`` of fixed parameters; None when it must be called."""
     if not isinstance(forward, types.FunctionType):
