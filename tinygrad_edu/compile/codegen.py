@@ -105,10 +105,7 @@ class _Writer(ast.NodeTransformer):
         return ast.Call(ast.Name(_bind(self.env, f"_{node.func.id}", fn), ast.Load()), [arg], [])
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
-        allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.UAdd, ast.IfExp)
-        allowed += (ast.Compare, ast.Gt, ast.Lt, ast.GtE, ast.LtE, ast.Add, ast.Sub)
-        allowed += (ast.Mult, ast.Div, ast.Pow, ast.Load)
-        if not isinstance(node, allowed):
+        if not isinstance(node, _ALLOWED):
             raise TextError(f"unexpected {type(node).__name__} in a derivative text")
         return super().generic_visit(node)
 
@@ -128,6 +125,12 @@ def _value(node: ast.expr) -> float | None:
         inner = _value(node.operand)
         return None if inner is None else -inner
     return None
+
+
+_ALLOWED: tuple[type, ...] = (
+    *(ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.UAdd, ast.IfExp, ast.Compare),
+    *(ast.Gt, ast.Lt, ast.GtE, ast.LtE, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Load),
+)
 
 
 def _is_two(node: ast.expr) -> bool:
@@ -166,15 +169,14 @@ def _same_float(a: object, b: object) -> bool:
     return isinstance(a, float) and isinstance(b, float) and a.hex() == b.hex()
 
 
-def _text_inputs(op: Primitive, n_args: int) -> list[list[tuple[str, int]]]:
-    """For each text of ``op.derivatives``, the inputs it is the derivative for, and how the
-    text's per-input names bind: ``[(text index, arg index), …]`` per argument."""
+def _text_of_each_input(op: Primitive, n_args: int) -> list[int]:
+    """Which text of ``op.derivatives`` is the derivative for each argument."""
     if op.arity >= 0:
-        return [[(k, k)] for k in range(op.arity)]
+        return list(range(op.arity))
     if len(op.derivatives) == 1:
-        return [[(0, j)] for j in range(n_args)]
+        return [0] * n_args
     n = (n_args - 1) // 2  # (w₁…wₙ, x₁…xₙ, b): the texts for w_i, for x_i, and for b
-    return [[(0, j)] for j in range(n)] + [[(1, j)] for j in range(n)] + [[(2, 2 * n)]]
+    return [0] * n + [1] * n + [2]
 
 
 class OpCode:
@@ -211,7 +213,7 @@ class OpCode:
         codes = []
         if self.op.arity >= 0 and len(args) != self.op.arity:
             raise TextError(f"{self.op.name} takes {self.op.arity} inputs, got {len(args)}")
-        for j, [(k, _)] in enumerate(_text_inputs(self.op, len(args))):
+        for j, k in enumerate(_text_of_each_input(self.op, len(args))):
             codes.append(_derivative(texts[k], self._names(args, j, out), numbers, env))
         return codes
 

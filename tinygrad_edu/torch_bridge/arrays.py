@@ -4,9 +4,10 @@ The derivative is the entry's ``derivatives`` text with ``x`` the pre-activation
 ``out`` the activation ``A``; a conditional becomes ``where``, a chained comparison ``&``, and
 ``e**2`` becomes ``e * e``. The forward is the entry's own one-line forward
 (``math.tanh(x)`` → ``np.tanh(Z)``, relu's conditional → ``np.where``); an entry whose forward
-is longer than one line is written, for NumPy, from ``_NUMPY_FORWARD``, the one place a forward
-is restated. PyTorch differentiates by itself: there the forward is its function of the same
-name (``torch.relu``), and no derivative is written.
+is longer than one line is NumPy's function of the same name (``np.exp``), or, where NumPy has
+none, the expression in ``_NUMPY_FORWARD``: the one place a forward is restated. PyTorch
+differentiates by itself: there the forward is its function of the same name (``torch.relu``),
+and no derivative is written.
 
 >>> numpy_activation("tanh")
 ('np.tanh(Z)', '1.0 - A * A', True)
@@ -14,7 +15,6 @@ name (``torch.relu``), and no derivative is written.
 ('np.where(Z <= 0.0, 0.0, Z)', 'np.where(Z > 0.0, 1.0, 0.0)', False)
 >>> torch_activation("relu")
 'torch.relu(Z)'
-
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .. import ops
 from ..compile.codegen import inline_forward, parse_text
 
 # Forwards that are not one line in the table, in NumPy (torch has them by name).
-_NUMPY_FORWARD = {"sigmoid": "1.0 / (1.0 + np.exp(-Z))"}
+_NUMPY_FORWARD = {"sigmoid": "1.0 / (1.0 + np.exp(-Z))", "softplus": "np.logaddexp(0.0, Z)"}
 _NUMPY_NAMES = {"atan": "arctan"}  # the few functions NumPy spells otherwise
 
 
@@ -52,7 +52,7 @@ class _ArrayCode(ast.NodeTransformer):
         raise ValueError(f"export_code: cannot write {node.id!r} as array code")
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        if type(node.value) in (int, float):
+        if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             return ast.Constant(float(node.value))
         raise ValueError(f"export_code: cannot write {node.value!r} as array code")
 
@@ -83,7 +83,14 @@ class _ArrayCode(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         func = node.func
         if isinstance(func, ast.Name) and func.id not in self.reads:
-            name = func.id  # a function of the derivative text: sign, cos, log, …
+            # a function of the derivative text (cos, sigmoid, …): that entry's own forward
+            arg = self.visit(node.args[0])
+            if func.id in ops.TABLE and self.lib == "np":
+                return _Replace("Z", arg).visit(
+                    ast.parse(_numpy_forward(func.id), mode="eval").body
+                )
+            name = func.id
+            return ast.Call(self.function(name), [arg], [])
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             base = self.reads.get(func.value.id)
             if not isinstance(base, types.ModuleType):
@@ -92,6 +99,15 @@ class _ArrayCode(ast.NodeTransformer):
         else:
             raise ValueError(f"export_code: cannot write {ast.unparse(func)} as array code")
         return ast.Call(self.function(name), [self.visit(a) for a in node.args], [])
+
+
+class _Replace(ast.NodeTransformer):
+    def __init__(self, name: str, by: ast.expr):
+        self.name = name
+        self.by = by
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.by if node.id == self.name else node
 
 
 def _write(tree: ast.AST, lib: str, names: dict[str, str], reads: Any = None) -> str:
@@ -107,7 +123,7 @@ def _numpy_forward(name: str) -> str:
             return _write(tree, "np", {params[0]: "Z"}, reads)
         except ValueError:
             pass
-    return _NUMPY_FORWARD[name]
+    return _NUMPY_FORWARD.get(name) or f"np.{_NUMPY_NAMES.get(name, name)}(Z)"
 
 
 def numpy_activation(name: str) -> tuple[str, str, bool]:
