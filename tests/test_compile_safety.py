@@ -147,6 +147,7 @@ def test_a_branch_on_a_comparison_is_retraced_not_replayed_wrongly() -> None:
         lambda x, y: x if x <= 1.5 else y * y,
         lambda x, y: x if (x * y) < 0.25 else y,  # an interior node
         lambda x, y: x if (y * y) > 1.0 else y,  # a node the result may not use
+        lambda x, y: x * y if x == y else y,  # == is identity: the same on every call
     ],
 )
 def test_every_comparison_on_a_traced_value_is_a_guard(branch: Any) -> None:
@@ -156,6 +157,22 @@ def test_every_comparison_on_a_traced_value_is_a_guard(branch: Any) -> None:
         root = branch(lx, ly)
         root.backward()
         assert f.value_and_grad(x, y) == (root.data, [lx.grad, ly.grad])
+
+
+class Truthy(Value):
+    """A Value whose truth is its data (Value's own truth is its identity)."""
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+
+def test_truth_of_a_value_that_defines_it_is_a_guard() -> None:
+    gate = Truthy(0.0)
+    f = compile(lambda x: x * gate if gate else x * 3.0, [1.0], params=[gate], check=0)
+    assert "bool(p0)" in f.source
+    assert f.value_and_grad(2.0) == (6.0, [3.0])
+    gate.data = 0.5
+    assert f.value_and_grad(2.0) == (1.0, [0.5]) and f.variants == 2
 
 
 def test_past_the_trace_budget_calls_run_eagerly_and_stay_right() -> None:

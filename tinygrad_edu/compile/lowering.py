@@ -157,8 +157,11 @@ def _write_forward(
         lines_of.append(lines)
     before: list[str] = []
     for k, guard in enumerate(guards):
-        left, right = names.operand(guard.left), names.operand(guard.right)
-        test = f"{left} {guard.symbol} {right}"
+        left = names.operand(guard.left)
+        if guard.right is None:
+            test = f"bool({left})"
+        else:
+            test = f"{left} {guard.symbol} {names.operand(guard.right)}"
         test = f"not {test}" if guard.result else test
         line = f"if {test}: raise _GuardFailed({k})  # the branch taken when traced"
         at = max(position.get(id(side), -1) for side in (guard.left, guard.right))

@@ -2,7 +2,8 @@
 
 ``x > 0`` on a Value gives a bool computed from ``x.data``: a branch on it takes one path while
 tracing, and a replay would take that path for every input. So while tracing, each comparison a
-Value makes (``<``, ``<=``, ``>``, ``>=``, reflected ones included) is noted as a
+Value makes (``<``, ``<=``, ``>``, ``>=``, reflected ones included; ``bool()`` where a class
+defines it — Value's own truth is its identity, the same on every call) is noted as a
 :class:`Guard`; the generated code re-checks it and raises :class:`GuardFailed` when the branch
 would go the other way, and the caller traces again or runs eagerly — never a silently wrong
 replay. The comparisons are seen through ``sys.setprofile`` (this thread only, only while
@@ -19,7 +20,8 @@ from typing import Any
 
 from ..engine import Value
 
-_SYMBOLS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
+# the methods whose result depends on a Value's data; ``bool`` only if a class defines it
+_SYMBOLS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">=", "__bool__": "bool"}
 
 
 class GuardFailed(Exception):
@@ -28,11 +30,12 @@ class GuardFailed(Exception):
 
 @dataclass(frozen=True)
 class Guard:
-    """``left <symbol> right`` was ``result`` when traced (either side a Value or a float)."""
+    """``left <symbol> right`` was ``result`` when traced (either side a Value or a float);
+    for ``bool`` (a class that defines ``__bool__``), ``bool(left.data)`` was ``result``."""
 
     left: Value | float
     symbol: str
-    right: Value | float
+    right: Value | float | None
     result: bool
 
 
@@ -74,6 +77,10 @@ def trace(f: Callable[..., Any], *args: Any) -> tuple[Any, list[Guard]]:
             return
         names = frame.f_code.co_varnames
         left = frame.f_locals.get(names[0]) if names else None
+        if symbol == "bool":
+            if isinstance(left, Value):
+                guards.append(Guard(left, symbol, None, arg))
+            return
         right = _operand(frame.f_locals.get(names[1])) if len(names) > 1 else None
         if isinstance(left, Value) and right is not None:
             guards.append(Guard(left, symbol, right, arg))
