@@ -31,17 +31,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from . import checks
+from .compile.step import CompiledStep
 from .compile.step import objective as training_objective
 from .engine import Value, no_grad
 from .gcpolicy import gc_paused
 from .losses import LOSSES, LossFn, get_loss
 from .optim import Checkpoint, Optimizer
-
-if TYPE_CHECKING:
-    from .compile import CompiledStep
 
 __all__ = [
     "DECISIONS",
@@ -361,8 +358,6 @@ def fit(
     if not isinstance(compile, bool):
         raise TypeError(f"fit: compile must be True or False, got {checks.show(compile)}")
     if compile:
-        from .compile import CompiledStep
-
         run.compiled = CompiledStep(model, loss_fn, optimizer.params, l2=l2)
     order = list(range(n))
     history = History(decision=rule)

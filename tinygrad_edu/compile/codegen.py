@@ -255,8 +255,13 @@ def _text_names(text: str) -> dict[str, str]:
     return {n: n for n in names - called}
 
 
-@functools.lru_cache(maxsize=256)
 def parse_text(text: str) -> ast.Expression:
+    """A derivative text parsed (a fresh tree: callers may rewrite it in place)."""
+    return copy.deepcopy(_parsed(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> ast.Expression:
     try:
         return ast.parse(text, mode="eval")
     except SyntaxError as err:
@@ -266,7 +271,7 @@ def parse_text(text: str) -> ast.Expression:
 def _derivative(
     text: str, names: dict[str, str], numbers: dict[str, float], env: dict[str, Any]
 ) -> str:
-    tree = _Writer(names, numbers, env).visit(copy.deepcopy(parse_text(text)))
+    tree = _Writer(names, numbers, env).visit(parse_text(text))
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
