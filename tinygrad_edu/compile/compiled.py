@@ -29,6 +29,7 @@ class _Variant:
     used: list[int]  # indices into Compiled.params
     n_nodes: int
     n_edges: int
+    params: list[Value]  # those parameters
 
 
 def _leaves(root: Value) -> list[Value]:
@@ -91,9 +92,9 @@ class Compiled:
         root, guards = self._trace(xs)
         low = lower([root], self._inputs_of_last, self.params, guards=guards)
         source = function_source(low)
-        variant = _Variant(
-            build(source, low.namespace, "replay"), source, low.params, low.n_nodes, low.n_edges
-        )
+        fn = build(source, low.namespace, "replay")
+        used = [self.params[k] for k in low.params]
+        variant = _Variant(fn, source, low.params, low.n_nodes, low.n_edges, used)
         self._variants.append(variant)
         return variant
 
@@ -120,21 +121,23 @@ class Compiled:
             raise TypeError(f"compile: the function takes {self.n_inputs} inputs, got {len(xs)}")
         return [x if type(x) is float else checks.real(x, "compile", "an input") for x in xs]
 
-    def _replay(self, X: list[float]) -> tuple[float, list[float], list[float], list[Value]]:
+    def _replay(
+        self, X: list[float]
+    ) -> tuple[float, Sequence[float], Sequence[float], list[Value]]:
         """(value, ∂/∂xs, the used parameters' new gradients, those parameters)."""
         for variant in self._variants:
-            used = [self.params[k] for k in variant.used]
+            used = variant.params
             try:
                 value, gx, gp = variant.fn(X, [p.data for p in used], [p.grad for p in used])
             except GuardFailed:
                 continue
-            return value, list(gx), list(gp), used
+            return value, gx, gp, used
         if len(self._variants) >= MAX_VARIANTS:
             raise GuardFailed("no trace describes this call")
         variant = self._add_variant(X)
-        used = [self.params[k] for k in variant.used]
+        used = variant.params
         value, gx, gp = variant.fn(X, [p.data for p in used], [p.grad for p in used])
-        return value, list(gx), list(gp), used
+        return value, gx, gp, used
 
     def _eager(self, X: Sequence[float]) -> tuple[float, list[float]]:
         leaves = [Value(x) for x in X]
@@ -168,7 +171,7 @@ class Compiled:
             if keep:
                 for p, g in zip(used, gp):
                     p.grad = g
-        return value, gx
+        return value, list(gx)
 
     def value_and_grad(self, *xs: float) -> tuple[float, list[float]]:
         """f(xs) and [∂f/∂xᵢ]; each parameter's ``.grad`` grows by ∂f/∂p (as backward())."""
