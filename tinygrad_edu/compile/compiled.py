@@ -11,7 +11,7 @@ from .. import checks
 from ..engine import Value, topo_order
 from .lowering import lower
 from .source import build, function_source
-from .trace import GuardFailed, trace
+from .trace import Guard, GuardFailed, trace
 
 MAX_VARIANTS = 8  # traces kept per compiled function, one per set of branches taken
 
@@ -75,22 +75,21 @@ class Compiled:
 
         A number lifted inside f (``x * 2.0``) is a new leaf on every call: a constant.
         """
-        first = self._trace(xs)[0]
-        second = self._trace(xs)[0]
-        again = {id(v) for v in _leaves(second)}  # the inputs are new leaves on every trace
+        first = self._trace(xs)[1]
+        again = {id(v) for v in _leaves(self._trace(xs)[1])}  # inputs are new leaves each time
         return [v for v in _leaves(first) if id(v) in again]
 
-    def _trace(self, xs: Sequence[float]) -> tuple[Value, list[Any]]:
+    def _trace(self, xs: Sequence[float]) -> tuple[list[Value], Value, list[Guard]]:
+        """(the input leaves, f's result, the comparisons f made) for one run at ``xs``."""
         leaves = [Value(x) for x in xs]
         root, guards = trace(self.f, *leaves)
         if not isinstance(root, Value):
             raise TypeError(f"compile: f must return a Value, got {type(root).__name__}")
-        self._inputs_of_last = leaves
-        return root, guards
+        return leaves, root, guards
 
     def _add_variant(self, xs: Sequence[float]) -> _Variant:
-        root, guards = self._trace(xs)
-        low = lower([root], self._inputs_of_last, self.params, guards=guards)
+        leaves, root, guards = self._trace(xs)
+        low = lower([root], leaves, self.params, guards=guards)
         source = function_source(low)
         fn = build(source, low.namespace, "replay")
         used = [self.params[k] for k in low.params]
@@ -205,9 +204,9 @@ def compile(
     """Trace ``f(*example_inputs)`` once and return it as straight-line code (:class:`Compiled`).
 
     ``params``: the leaves f closes over whose value may change between calls and whose
-    ``.grad`` is filled (default: every leaf f reads that outlives a call; numbers f lifts to
-    Values are constants). ``check``: how many first calls (of either kind) are compared, bit
-    for bit, with an eager rebuild.
+    ``.grad`` is filled (default: every leaf f reads that outlives a call, found by tracing f
+    twice; numbers f lifts to Values are constants). ``check``: how many first calls (of
+    either kind) are compared, bit for bit, with an eager rebuild.
 
     >>> from tinygrad_edu import Value
     >>> f = compile(lambda a, b: a * b + a, [2.0, 3.0])
