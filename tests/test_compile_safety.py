@@ -67,6 +67,23 @@ def test_labels_never_become_code_in_compile(label: str) -> None:
     assert compiled(0.7, 0.2) == plain(0.7, 0.2)
 
 
+class Disguised(str):
+    """A label whose own repr and str would print raw code."""
+
+    def __repr__(self) -> str:
+        return "\nraise SystemExit('injected')"
+
+    def __str__(self) -> str:
+        return self
+
+
+def test_a_str_subclass_label_is_written_as_a_plain_repr() -> None:
+    f, w = labelled(Disguised("h\nraise SystemExit('injected')"))
+    compiled = compile(f, [0.3, -0.1], params=[w])
+    plain_f, plain_w = labelled("")
+    assert_safe_source(compiled.source, compile(plain_f, [0.3, -0.1], params=[plain_w]).source)
+
+
 def labelled_model(label: str) -> Any:
     model = MLP(2, [3, 1], activation="tanh", seed=3)
 

@@ -120,9 +120,10 @@ def _comment(node: Value) -> str:
     """
     op = node._prim
     assert op is not None
-    label = node.label
-    text = f"  # {ascii(op.symbol)[1:-1] if not op.symbol.isprintable() else op.symbol}"
-    return text + (f" {str(label)!r}" if label else "")
+    symbol = str.__str__(str(op.symbol))
+    text = f"  # {symbol if symbol.isprintable() else ascii(symbol)[1:-1]}"
+    label = str.__str__(str(node.label))  # a plain str: no subclass's own __repr__
+    return text + (f" {str.__repr__(label)}" if label else "")
 
 
 def _write_forward(
