@@ -283,3 +283,26 @@ def test_compiled_step_caches_stay_bounded_over_shuffled_batches() -> None:
     assert max(s["loss_code"] for s in seen) <= 2
     assert max(s["seen"] for s in seen) <= CompiledStep.SEEN_PER_GLUE * 2
     assert seen[-1]["programs"] == 1 and step.compiled_steps == 150
+
+
+def test_a_loss_that_branches_on_its_values_is_never_replayed_wrongly() -> None:
+    w = Value(1.0)
+
+    def model(x: Sequence[Value]) -> Value:
+        return w * x[0]
+
+    def kinked(preds: list[Value], targets: Sequence[float]) -> Value:
+        terms = [(p - t) * 2.0 if p > t else (t - p) * 3.0 for p, t in zip(preds, targets)]
+        return terms[0] + terms[1]
+
+    step = CompiledStep(model, kinked, [w], check=0)
+    X, y = [[1.0], [2.0]], [1.5, 1.0]
+    for w_data in [1.0, 1.0, 1.0, 0.25, 0.25, 2.0]:  # the first branch flips at the 4th step
+        w.data = w_data
+        value, _ = step.step(X, y)
+        p0, p1 = w_data, 2.0 * w_data
+        want = ((p0 - 1.5) * 2.0 if p0 > 1.5 else (1.5 - p0) * 3.0) + (
+            (p1 - 1.0) * 2.0 if p1 > 1.0 else (1.0 - p1) * 3.0
+        )
+        assert value == want
+    assert step.cache_info()["loss_code"] == 0

@@ -251,18 +251,19 @@ class CompiledStep:
         key = (tuple(p.n_outputs if not p.single else 0 for p in programs), _key(y))
         glue = self._glue.get(key)
         if glue is not None:
-            try:
-                value, seeds, _ = glue(flat, (), ())
-                return value, list(seeds)
-            except GuardFailed:
-                pass  # the loss compares its values and took the other branch: build it
+            value, seeds, _ = glue(flat, (), ())
+            return value, list(seeds)
         seen = (self._seen.get(key) or 0) + 1
         self._seen.put(key, seen)
-        (leaves, loss), guards = trace(self._trace_loss, programs, flat, y, seen <= 2)
+        if seen == 2:  # targets that recur: trace the loss, noting any comparison it makes
+            (leaves, loss), guards = trace(self._trace_loss, programs, flat, y)
+        else:
+            (leaves, loss), guards = self._trace_loss(programs, flat, y, seen < 2), []
         loss.backward()
         seeds = [v.grad for v in leaves]
         if seen == 2:
-            low = lower([loss], leaves, [], guards=guards)
+            # a loss that compares its values is never replayed: it is built every step
+            low = lower([loss], leaves, [])
             probe = [o * 0.75 + 0.125 for o in flat]
             other_leaves, other_loss = self._trace_loss(programs, probe, y)
             other = lower([other_loss], other_leaves, [])
