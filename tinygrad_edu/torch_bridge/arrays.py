@@ -86,9 +86,9 @@ class _ArrayCode(ast.NodeTransformer):
             # a function of the derivative text (cos, sigmoid, …): that entry's own forward
             arg = self.visit(node.args[0])
             if func.id in ops.TABLE and self.lib == "np":
-                return _Replace("Z", arg).visit(
-                    ast.parse(_numpy_forward(func.id), mode="eval").body
-                )
+                forward = ast.parse(_numpy_forward(func.id), mode="eval").body
+                written: ast.AST = _Replace("Z", arg).visit(forward)
+                return written
             name = func.id
             return ast.Call(self.function(name), [arg], [])
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
