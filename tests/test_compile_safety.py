@@ -306,3 +306,29 @@ def test_a_loss_that_branches_on_its_values_is_never_replayed_wrongly() -> None:
         )
         assert value == want
     assert step.cache_info()["loss_code"] == 0
+
+
+def test_compiling_under_a_profiler_keeps_the_profiler() -> None:
+    import cProfile
+    import sys
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        f = compile(relu_by_branch, [1.0], check=0)
+        assert sys.getprofile() is profiler
+        assert f.value_and_grad(-2.0) == (2.0, [-1.0])
+    finally:
+        profiler.disable()
+    seen: list[str] = []
+
+    def mine(frame: Any, event: str, arg: Any) -> None:
+        seen.append(event)
+
+    sys.setprofile(mine)
+    try:
+        compile(relu_by_branch, [1.0], check=0)
+        assert sys.getprofile() is mine
+    finally:
+        sys.setprofile(None)
+    assert "call" in seen

@@ -24,6 +24,7 @@ import copy
 import functools
 import inspect
 import math
+import re
 import textwrap
 import types
 from collections.abc import Callable, Sequence
@@ -179,15 +180,59 @@ def _text_of_each_input(op: Primitive, n_args: int) -> list[int]:
     return [0] * n + [1] * n + [2]
 
 
+_PLACEHOLDER = re.compile(r"__A(\d+)__|__OUT__")
+
+
 class OpCode:
     """The code of one table entry: ``forward(args)`` and ``locals(args, out)`` as text."""
 
     def __init__(self, op: Primitive) -> None:
         self.op = op
         self.inline = inline_forward(op.forward)
+        # per number of arguments: the code with placeholder names, and the names it binds
+        self._templates: dict[tuple[str, int], tuple[list[str], dict[str, Any]]] = {}
 
     def forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
         """The expression computing the op's output from the code names ``args``."""
+        return self._filled("forward", args, "", env)[0]
+
+    def locals(self, args: Sequence[str], out: str, env: dict[str, Any] | None = None) -> list[str]:
+        """Each ∂out/∂arg as an expression (raises TextError outside the text's vocabulary)."""
+        return self._filled("locals", args, out, {} if env is None else env)
+
+    def _filled(self, kind: str, args: Sequence[str], out: str, env: dict[str, Any]) -> list[str]:
+        """The cached code for this many arguments, with the real names put in.
+
+        Writing code from the AST costs tens of microseconds; a graph has thousands of nodes
+        of a few kinds, so each kind is written once, with placeholders, and then filled.
+        """
+        key = (kind, len(args))
+        cached = self._templates.get(key)
+        if cached is None:
+            scratch: dict[str, Any] = {}
+            places = [f"__A{i}__" for i in range(len(args))]
+            if kind == "forward":
+                codes = [self._forward(places, scratch)]
+            else:
+                codes = self._locals(places, "__OUT__", scratch)
+            cached = (codes, scratch)
+            if len(self._templates) < 64:
+                self._templates[key] = cached
+        codes, bindings = cached
+        for name, obj in bindings.items():
+            if name in env and env[name] is not obj and not _same_float(env[name], obj):
+                # a name taken by something else in this code: write it afresh
+                if kind == "forward":
+                    return [self._forward(args, env)]
+                return self._locals(args, out, env)
+        env.update(bindings)
+
+        def fill(match: re.Match[str]) -> str:
+            return out if match.group(1) is None else args[int(match.group(1))]
+
+        return [_PLACEHOLDER.sub(fill, code) for code in codes]
+
+    def _forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
         if self.inline is not None:
             params, tree, globals_ = self.inline
             if len(params) == len(args):
@@ -203,13 +248,11 @@ class OpCode:
         name = _bind(env, f"_{self.op.name}", self.op.forward)
         return f"{name}({', '.join(args)})"
 
-    def locals(self, args: Sequence[str], out: str, env: dict[str, Any] | None = None) -> list[str]:
-        """Each ∂out/∂arg as an expression (raises TextError outside the text's vocabulary)."""
+    def _locals(self, args: Sequence[str], out: str, env: dict[str, Any]) -> list[str]:
         texts = self.op.derivatives
         if not texts:
             raise TextError(f"{self.op.name} has no derivative text")
         numbers = dict(zip(self.op.param_names, self.op.params))
-        env = {} if env is None else env
         codes = []
         if self.op.arity >= 0 and len(args) != self.op.arity:
             raise TextError(f"{self.op.name} takes {self.op.arity} inputs, got {len(args)}")

@@ -85,10 +85,26 @@ def trace(f: Callable[..., Any], *args: Any) -> tuple[Any, list[Guard]]:
         if isinstance(left, Value) and right is not None:
             guards.append(Guard(left, symbol, right, arg))
 
-    previous = sys.getprofile()
-    sys.setprofile(profile)
+    previous: Any = sys.getprofile()
+    hook = profile
+    if callable(previous):  # a profile function of Python's: it still sees every event
+
+        def hook(frame: types.FrameType, event: str, arg: Any) -> None:
+            profile(frame, event, arg)
+            previous(frame, event, arg)
+
+    sys.setprofile(hook)
     try:
         out = f(*args)
     finally:
-        sys.setprofile(previous)
+        _restore(previous)
     return out, guards
+
+
+def _restore(previous: Any) -> None:
+    """Put back the thread's profiler: a function, or a C profiler such as cProfile's."""
+    if previous is None or callable(previous):
+        sys.setprofile(previous)
+    else:
+        sys.setprofile(None)
+        previous.enable()  # cProfile.Profile: it reinstalls itself (the trace goes unprofiled)
