@@ -181,6 +181,22 @@ def _text_of_each_input(op: Primitive, n_args: int) -> list[int]:
 
 
 _PLACEHOLDER = re.compile(r"__A(\d+)__|__OUT__")
+_Pieces = list[str | int]  # code text, and the argument each placeholder stands for (-1: out)
+
+
+def _fill(pieces: _Pieces, names: list[str]) -> list[str]:
+    return [p if isinstance(p, str) else names[p] for p in pieces]
+
+
+def _pieces(code: str) -> _Pieces:
+    parts = _PLACEHOLDER.split(code)  # text, group, text, group, …, text
+    pieces: _Pieces = []
+    for k, part in enumerate(parts):
+        if k % 2 == 0:
+            pieces.append(part)
+        else:
+            pieces.append(-1 if part is None else int(part))
+    return pieces
 
 
 class OpCode:
@@ -190,7 +206,7 @@ class OpCode:
         self.op = op
         self.inline = inline_forward(op.forward)
         # per number of arguments: the code with placeholder names, and the names it binds
-        self._templates: dict[tuple[str, int], tuple[list[str], dict[str, Any]]] = {}
+        self._templates: dict[tuple[str, int], tuple[list[_Pieces], dict[str, Any]]] = {}
 
     def forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
         """The expression computing the op's output from the code names ``args``."""
@@ -215,10 +231,10 @@ class OpCode:
                 codes = [self._forward(places, scratch)]
             else:
                 codes = self._locals(places, "__OUT__", scratch)
-            cached = (codes, scratch)
+            cached = ([_pieces(code) for code in codes], scratch)
             if len(self._templates) < 64:
                 self._templates[key] = cached
-        codes, bindings = cached
+        templates, bindings = cached
         for name, obj in bindings.items():
             if name in env and env[name] is not obj and not _same_float(env[name], obj):
                 # a name taken by something else in this code: write it afresh
@@ -226,11 +242,8 @@ class OpCode:
                     return [self._forward(args, env)]
                 return self._locals(args, out, env)
         env.update(bindings)
-
-        def fill(match: re.Match[str]) -> str:
-            return out if match.group(1) is None else args[int(match.group(1))]
-
-        return [_PLACEHOLDER.sub(fill, code) for code in codes]
+        names = [*args, out]  # piece -1 is the output
+        return ["".join(_fill(pieces, names)) for pieces in templates]
 
     def _forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
         if self.inline is not None:
