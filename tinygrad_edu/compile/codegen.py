@@ -19,20 +19,16 @@ to every entry's ``rule``, bit for bit, so the text and the rule cannot drift ap
 from __future__ import annotations
 
 import ast
-import builtins
 import copy
 import functools
-import inspect
 import math
 import re
-import textwrap
-import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import ops
 from ..ops import Primitive
-from .unroll import unroll
+from .forwards import inline, inline_forward, unroll
 
 
 def sign(x: float) -> float:
@@ -246,16 +242,15 @@ class OpCode:
         return ["".join(_fill(pieces, names)) for pieces in templates]
 
     def _forward(self, args: Sequence[str], env: dict[str, Any]) -> str:
-        if self.inline is not None:
-            params, tree, globals_ = self.inline
-            if len(params) == len(args):
-                return _substitute(tree, dict(zip(params, args)), globals_, env)
-        written = unroll(
-            self.op.forward,
-            list(args),
-            lambda name, obj: _bind(env, f"_{name.lstrip('_')}", obj),
-            lambda c: _number(c, env),
-        )
+        def bind(name: str, obj: object) -> str:
+            return _bind(env, f"_{name.lstrip('_')}", obj)
+
+        def number(c: float) -> ast.expr:
+            return _number(c, env)
+
+        if self.inline is not None and len(self.inline[0]) == len(args):
+            return inline(self.inline, args, bind, number)
+        written = unroll(self.op.forward, list(args), bind, number)
         if written is not None:
             return written
         name = _bind(env, f"_{self.op.name}", self.op.forward)
@@ -329,81 +324,6 @@ def _derivative(
 ) -> str:
     tree = _Writer(names, numbers, env).visit(parse_text(text))
     return ast.unparse(ast.fix_missing_locations(tree))
-
-
-# --------------------------------------------------------------------------- inline forwards
-_Inline = tuple[list[str], ast.expr, dict[str, Any]]
-
-
-@functools.lru_cache(maxsize=1024)
-def inline_forward(forward: Callable[..., float]) -> _Inline | None:
-    """(parameter names, the returned expression, the names it reads) when ``forward``'s body
-    is one ``return <expression>`` of fixed parameters; None when it must be called."""
-    if not isinstance(forward, types.FunctionType):
-        return None
-    code = forward.__code__
-    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
-        return None
-    try:
-        source = textwrap.dedent(inspect.getsource(forward))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError):
-        return None
-    fn = tree.body[0] if tree.body else None
-    if not isinstance(fn, ast.FunctionDef) or fn.args.defaults:
-        return None
-    body = fn.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # the docstring
-    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
-        return None
-    params = [a.arg for a in fn.args.args]
-    reads: dict[str, Any] = {}
-    free = dict(zip(code.co_freevars, (c.cell_contents for c in forward.__closure__ or ())))
-    for node in ast.walk(body[0].value):
-        if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.comprehension)):
-            return None  # a scope of its own: not inlined
-        if isinstance(node, ast.Name) and node.id not in params:
-            if node.id in free:
-                reads[node.id] = free[node.id]
-            elif node.id in forward.__globals__:
-                reads[node.id] = forward.__globals__[node.id]
-            elif hasattr(builtins, node.id):
-                reads[node.id] = getattr(builtins, node.id)
-            else:
-                return None
-    return params, body[0].value, reads
-
-
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, args: dict[str, str], reads: dict[str, Any], env: dict[str, Any]):
-        self.args = args
-        self.reads = reads
-        self.env = env
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in self.args:
-            return ast.Name(self.args[node.id], ast.Load())
-        obj = self.reads[node.id]
-        if isinstance(obj, float):
-            return _number(obj, self.env)
-        return ast.Name(_bind(self.env, f"_{node.id.lstrip('_')}", obj), ast.Load())
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        # module.function is bound once as _module_function: one name lookup per call
-        if isinstance(node.value, ast.Name) and node.value.id in self.reads:
-            base = self.reads[node.value.id]
-            if isinstance(base, types.ModuleType) and hasattr(base, node.attr):
-                name = f"_{node.value.id.lstrip('_')}_{node.attr}"
-                return ast.Name(_bind(self.env, name, getattr(base, node.attr)), ast.Load())
-        return self.generic_visit(node)
-
-
-def _substitute(
-    tree: ast.expr, args: dict[str, str], reads: dict[str, Any], env: dict[str, Any]
-) -> str:
-    new = _Substitute(args, reads, env).visit(copy.deepcopy(tree))
-    return ast.unparse(ast.fix_missing_locations(new))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -26,7 +26,8 @@ import types
 from typing import Any
 
 from .. import ops
-from ..compile.codegen import inline_forward, parse_text
+from ..compile.codegen import parse_text
+from ..compile.forwards import inline_forward
 
 # Forwards that are not one line in the table, in NumPy (torch has them by name).
 _NUMPY_FORWARD = {"sigmoid": "1.0 / (1.0 + np.exp(-Z))", "softplus": "np.logaddexp(0.0, Z)"}

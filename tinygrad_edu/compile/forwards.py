@@ -1,24 +1,28 @@
-"""An n-ary forward (``def dot(*args)``) written out for one call's number of arguments.
+"""A forward written out as code: a one-line forward inlined, an n-ary one unrolled.
 
-The forward's own body is evaluated symbolically, with ``args`` a tuple of code names of known
-length: integer arithmetic on ``len(args)`` is done now, slices pick names, ``map(operator.mul,
-A, B)`` becomes the products ``a * b`` one by one, and a call of a function on such a tuple
-passes it as a tuple display (``_sum((w0 * x0, w1 * x1)) + b``). The same operations in the
-same order as the forward, so the same floats; a body outside this small subset (a ``try``, a
-loop) gives None, and the caller calls the forward by name instead.
+A forward whose body is one ``return <expression>`` of fixed parameters is that expression with
+the call's names put in (``inline_forward`` and ``inline``). An n-ary forward (``def dot(*args)``)
+is written out for one call's number of arguments (``unroll``): its own body is evaluated
+symbolically, with ``args`` a tuple of code names of known length. Integer arithmetic on
+``len(args)`` is done now, slices pick names, ``map(operator.mul, A, B)`` becomes the products
+``a * b`` one by one, and a call of a function on such a tuple passes it as a tuple display
+(``_sum((w0 * x0, w1 * x1)) + b``). The same operations in the same order as the forward, so
+the same floats; a body outside this small subset (a ``try``, a loop) gives None, and the
+caller calls the forward by name instead.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
 import inspect
 import operator
 import sys
 import textwrap
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _OPERATORS: dict[Any, ast.operator] = {
@@ -199,3 +203,89 @@ def unroll(
     except (_GiveUp, IndexError):
         return None
     return ast.unparse(ast.fix_missing_locations(tree))
+
+
+Inline = tuple[list[str], ast.expr, dict[str, Any]]
+
+
+@functools.lru_cache(maxsize=1024)
+def inline_forward(forward: Callable[..., float]) -> Inline | None:
+    """(parameter names, the returned expression, the names it reads) when ``forward``'s body
+    is one ``return <expression>`` of fixed parameters; None when it must be called."""
+    if not isinstance(forward, types.FunctionType):
+        return None
+    code = forward.__code__
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
+        return None
+    try:
+        source = textwrap.dedent(inspect.getsource(forward))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    fn = tree.body[0] if tree.body else None
+    if not isinstance(fn, ast.FunctionDef) or fn.args.defaults:
+        return None
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    params = [a.arg for a in fn.args.args]
+    reads: dict[str, Any] = {}
+    free = dict(zip(code.co_freevars, (c.cell_contents for c in forward.__closure__ or ())))
+    for node in ast.walk(body[0].value):
+        if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.comprehension)):
+            return None  # a scope of its own: not inlined
+        if isinstance(node, ast.Name) and node.id not in params:
+            if node.id in free:
+                reads[node.id] = free[node.id]
+            elif node.id in forward.__globals__:
+                reads[node.id] = forward.__globals__[node.id]
+            elif hasattr(builtins, node.id):
+                reads[node.id] = getattr(builtins, node.id)
+            else:
+                return None
+    return params, body[0].value, reads
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(
+        self,
+        args: dict[str, str],
+        reads: dict[str, Any],
+        bind: Callable[[str, object], str],
+        number: Callable[[float], ast.expr],
+    ):
+        self.args = args
+        self.reads = reads
+        self.bind = bind
+        self.number = number
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.args:
+            return ast.Name(self.args[node.id], ast.Load())
+        obj = self.reads[node.id]
+        if isinstance(obj, float):
+            return self.number(obj)
+        return ast.Name(self.bind(node.id, obj), ast.Load())
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        # module.function is bound once as _module_function: one name lookup per call
+        if isinstance(node.value, ast.Name) and node.value.id in self.reads:
+            base = self.reads[node.value.id]
+            if isinstance(base, types.ModuleType) and hasattr(base, node.attr):
+                name = f"{node.value.id.lstrip('_')}_{node.attr}"
+                return ast.Name(self.bind(name, getattr(base, node.attr)), ast.Load())
+        return self.generic_visit(node)
+
+
+def inline(
+    found: Inline,
+    args: Sequence[str],
+    bind: Callable[[str, object], str],
+    number: Callable[[float], ast.expr],
+) -> str:
+    """A one-line forward (from ``inline_forward``) as code over the names ``args``."""
+    params, tree, reads = found
+    new = _Substitute(dict(zip(params, args)), reads, bind, number).visit(copy.deepcopy(tree))
+    return ast.unparse(ast.fix_missing_locations(new))
