@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
+from tinygrad_edu import ops
 from tinygrad_edu.losses import get_loss
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.torch_bridge import LOSS_NAMES, export_code, from_torch, to_torch
+from tinygrad_edu.torch_bridge.arrays import numpy_activation, torch_activation
 
 np = pytest.importorskip(
     "numpy", reason="NumPy is not installed: pip install 'tinygrad_edu[plots]'"
@@ -153,3 +155,30 @@ def test_bridge_without_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(ImportError, match=r"from_torch needs PyTorch.*tinygrad_edu\[torch\]"):
         from_torch(object())
     assert "import torch" in export_code(model, "torch")  # writing a script needs no torch
+
+
+UNARY = [op for op in ops.TABLE.values() if op.arity == 1 and not op.params]
+
+
+@pytest.mark.parametrize("op", UNARY, ids=lambda op: op.name)
+def test_array_code_of_every_unary_entry_is_its_forward_and_derivative(op: ops.Primitive) -> None:
+    forward, derivative, _ = numpy_activation(op.name)
+    lo, hi = op.domain or (-3.0, 3.0)
+    Z = np.array([lo + (hi - lo) * k / 7.0 for k in range(8)])
+    Z = Z[np.all(np.abs(Z[:, None] - np.array(op.kinks or [np.inf])) > 1e-6, axis=1)]
+    A = eval(forward, {"np": np, "Z": Z})  # the exported code, as the script runs it
+    dA = eval(derivative, {"np": np, "Z": Z, "A": A})
+    for z, a, d in zip(Z, np.broadcast_to(A, Z.shape), np.broadcast_to(dA, Z.shape)):
+        want = op.forward(float(z))
+        assert abs(a - want) <= 1e-12 * max(1.0, abs(want)), (op.name, z)
+        (slope,) = op.rule(want, float(z))
+        assert abs(d - slope) <= 1e-12 * max(1.0, abs(slope)), (op.name, z)
+
+
+def test_torch_activation_is_torch_function_of_the_same_name() -> None:
+    assert [torch_activation(a) for a in ("relu", "tanh", "sigmoid", "linear")] == [
+        "torch.relu(Z)",
+        "torch.tanh(Z)",
+        "torch.sigmoid(Z)",
+        "Z",
+    ]
