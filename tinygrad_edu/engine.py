@@ -5,7 +5,7 @@ backward pass is one loop applying the chain rule: ∂root/∂parent += ∂node/
 Each operator computes its value, names its parents and writes its local gradients; those of
 the table are generated from ``ops.TABLE`` between the marker comments below.
 
-Semantics (tests/test_engine.py): ``_parents`` is a tuple in call order (``a * a`` has two
+Semantics (tests/core/test_engine.py): ``_parents`` is a tuple in call order (``a * a`` has two
 edges to ``a``); ``backward()`` sorts without recursion (a chain of a million nodes works);
 leaf gradients accumulate across ``backward()`` calls until zeroed, interior ones are
 recomputed; nodes are hashable by identity; outside an op's domain the op raises an error

@@ -35,7 +35,7 @@ def _sum_rule(out: Scalar, *xs: Scalar) -> tuple[float, ...]:
 
 
 # The n-ary entries write their rule out (one derivative text per group of inputs, ``x_i``);
-# tests/test_ops.py holds each rule to its texts.
+# tests/core/test_ops.py holds each rule to its texts.
 @primitive("Σ", ("1",), arity=-1, domain=(-5.0, 5.0), rule=_sum_rule, formula="sum(x_i)")
 def sum(*xs: float) -> float:
     """f(x₁…xₙ) = Σ xᵢ.   ∂f/∂xᵢ = 1."""

@@ -15,7 +15,7 @@ import pytest
 nbformat = pytest.importorskip("nbformat", reason="install the [dev] extra (nbformat, nbclient)")
 nbclient = pytest.importorskip("nbclient", reason="install the [dev] extra (nbformat, nbclient)")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "notebooks" / "exercises"
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 MARK = "TUTOR-RESULT "

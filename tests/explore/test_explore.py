@@ -352,7 +352,7 @@ def test_cli_explore_bad_arguments_exit_with_usage(bad: list[str]) -> None:
 def test_packaging_declares_the_license_in_the_current_form() -> None:
     import tomllib
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["license"] == "MIT"
     assert project["project"]["license-files"] == ["LICENSE"]

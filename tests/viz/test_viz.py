@@ -33,7 +33,7 @@ from tinygrad_edu.viz import (
     to_mermaid,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SVG = "{http://www.w3.org/2000/svg}"
 # Drawings with precision=12 print 12 significant digits: read back, they agree to ~1e-12.
 REL = 1e-11

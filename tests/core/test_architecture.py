@@ -11,10 +11,10 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "tinygrad_edu"
 DOC = ROOT / "docs" / "ARCHITECTURE.md"
-BEGIN = "<!-- import tiers: tests/test_architecture.py -->"
+BEGIN = "<!-- import tiers: tests/core/test_architecture.py -->"
 
 
 def _room(module: str) -> str:

@@ -288,7 +288,7 @@ def test_ops_entry_has_one_derivative_text_per_input(name: str) -> None:
 
 
 # --------------------------------------------------------------------------- generated views
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 BEGIN, END = "<!-- generated: ops.reference_table() -->", "<!-- end of generated table -->"
 
 

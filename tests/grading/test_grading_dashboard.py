@@ -17,7 +17,7 @@ from tinygrad_edu.grading.answers import check_document, simulate_class
 from tinygrad_edu.grading.dashboard import dashboard_html
 from tinygrad_edu.grading.xapi import EXTENSION, xapi_statements
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _write_class(folder: Path, docs: list[dict[str, Any]]) -> list[str]:

@@ -22,7 +22,7 @@ from tinygrad_edu.minigpt import (
     train_step,
 )
 
-PEER_PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "tuple_engine.py"
+PEER_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "tuple_engine.py"
 
 
 def _load_peer() -> ModuleType:

@@ -17,7 +17,7 @@ import pytest
 # nbformat's functions are untyped; reach them through Any so mypy --strict stays quiet
 nbf: Any = nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # The lessons, in teaching order; the two-digit prefix is the order. The first eight are the
 # course's outline; later lessons extend it and are picked up by their prefix.

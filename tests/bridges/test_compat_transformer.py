@@ -23,7 +23,7 @@ from tinygrad_edu.compat.micrograd.engine import Value
 from tinygrad_edu.engine import topo_order
 from tinygrad_edu.minigpt import encode, load_words
 
-PEER_PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "tuple_engine.py"
+PEER_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "tuple_engine.py"
 VOCAB, EMBD, HEADS, BLOCK = 27, 8, 2, 8
 HEAD = EMBD // HEADS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from tinygrad_edu.engine import Value
 from tinygrad_edu.viz import draw_dot
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 TOUR_CALL = 'draw_dot(L, rankdir="TB")'
 
 

@@ -19,7 +19,7 @@ from tinygrad_edu.explore import Explorer, Run, page_data, record_run, xor_run
 pytestmark = pytest.mark.slow
 
 SIZES = {"laptop": (1280, 720), "phone": (390, 844)}
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")

@@ -607,7 +607,7 @@ def test_cli_library_errors_exit_1_without_traceback(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- from a clean clone
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_cli_demo_from_a_clean_clone_writes_every_promised_file(tmp_path: Path) -> None:

@@ -164,7 +164,7 @@ def test_fileio_save_killed_at_a_random_moment_leaves_old_or_new_and_no_temporar
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(target)],
         stdout=subprocess.PIPE,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )
     try:
         assert child.stdout is not None and child.stdout.readline() == b"ready\n"
