@@ -197,3 +197,11 @@ def test_engine_new_primitive_is_one_entry(cube_root: ops.Primitive) -> None:
     assert local_formula(y, 0) == "1 / (3 * out**2)"
     # the chain rule sees its local gradient
     assert [s.local for s in chain_rule(y)] == [pytest.approx(1.0 / 12.0, rel=1e-15)]
+    # compiled from the entry alone, bit for bit with the eager engine (27: ∛27 = 3, 1/27)
+    from tinygrad_edu.compile import compile as compile_graph
+
+    f = compile_graph(lambda t: t.cbrt() * t, [8.0])  # d/dt t·∛t = ∛t + t/(3∛t²)
+    t = Value(27.0)
+    (t.cbrt() * t).backward()  # type: ignore[attr-defined]
+    assert f.value_and_grad(27.0) == (81.0, [t.grad])
+    assert t.grad == pytest.approx(3.0 + 27.0 / 27.0, rel=1e-15)
