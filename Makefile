@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench setup graphviz browser torch js clean
+.PHONY: demo test quick lint typecheck pytest bench setup graphviz browser latex torch js clean
 
 demo: setup graphviz
 	$(PY) -m tinygrad_edu demo
 
-test: setup graphviz browser torch js lint typecheck pytest
+test: setup graphviz browser latex torch js lint typecheck pytest
 
 lint: setup
 	$(VENV)/bin/ruff check tinygrad_edu tests benchmarks
@@ -20,9 +20,14 @@ typecheck: setup
 	$(VENV)/bin/mypy --strict tinygrad_edu
 
 # The unit tests and the lessons: every notebook is executed (nbmake), so one that breaks fails.
-pytest: setup graphviz browser js
+pytest: setup graphviz browser latex js
 	$(VENV)/bin/pytest -q -p no:cacheprovider --doctest-modules tinygrad_edu
 	$(VENV)/bin/pytest -q --nbmake tests notebooks
+
+# The quick tier: the unit tests without the ones marked slow (browser, notebooks, long
+# training), with fewer hypothesis examples. Under a minute; `make test` runs everything.
+quick: setup
+	HYPOTHESIS_PROFILE=quick $(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow" tests
 
 bench: setup
 	$(PY) -m pip install --quiet "micrograd==0.1.0"
@@ -65,6 +70,20 @@ browser:
 	else \
 	  echo "note: chromium is not installed; the explorer's browser tests will be skipped."; \
 	  echo "      install it with: sudo apt-get install chromium  (or set CHROMIUM=/path/to/chrome)"; \
+	fi
+
+# pdflatex compiles the worksheets' LaTeX documents in the grading tests (texlive-latex-base,
+# about 100 MB). Install it when missing and we are root on Debian; otherwise say how.
+latex:
+	@if command -v pdflatex >/dev/null 2>&1; then \
+	  true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "pdflatex is missing: installing texlive-latex-base with apt-get (for the worksheet tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq texlive-latex-base >/dev/null) \
+	    || echo "warning: could not install texlive-latex-base; the LaTeX compile test will fail under CI"; \
+	else \
+	  echo "note: pdflatex is not installed; the worksheets' LaTeX is checked for structure only."; \
+	  echo "      install it with: sudo apt-get install texlive-latex-base"; \
 	fi
 
 # torch is an optional extra ([torch]): the core and `make demo` never need it, but the bridge's

@@ -51,12 +51,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import tinygrad_edu
-from tinygrad_edu import MLP, Value, vsum
+from tinygrad_edu import MLP, Value
 from tinygrad_edu import minigpt as mg_gpt
 from tinygrad_edu.compile import Compiled, CompiledStep, data_max
 from tinygrad_edu.compile import compile as compile_graph
 from tinygrad_edu.gcpolicy import gc_paused
 from tinygrad_edu.losses import hinge
+from tinygrad_edu.nary import vsum
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tuple_engine

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from tinygrad_edu import ops
-from tinygrad_edu.engine import Value, dot, vsum
+from tinygrad_edu.engine import Value, apply
+from tinygrad_edu.nary import dot, vsum
 from tinygrad_edu.nn import ACTIVATIONS
 
 # Central differences use ε ≈ 1e-6; staying 1e-3 away from a kink keeps both probes x ± ε on
@@ -279,7 +280,37 @@ DAG_OPS: tuple[DagOp, ...] = (
         _dot_partials,
     ),
 )
-DAG_OP_BY_NAME: dict[str, DagOp] = {op.name: op for op in DAG_OPS}
+# Operations the default programs leave out (atan is no Value method; max, min and eq are
+# composites over the comparison entries): with these, a program can reach every entry of
+# ops.TABLE. Pass ``ops_=DAG_OPS + MORE_DAG_OPS`` to ``dags`` to use them.
+MORE_DAG_OPS: tuple[DagOp, ...] = (
+    DagOp("atan", 1, lambda a: apply(ops.atan, a), math.atan, lambda a: (1.0 / (1.0 + a * a),)),
+    DagOp(
+        "max",
+        2,
+        lambda a, b: a.max(b),
+        max,
+        lambda a, b: (1.0, 0.0) if a > b else (0.0, 1.0),
+        lambda a, b: abs(a - b) >= DAG_MARGIN,
+    ),
+    DagOp(
+        "min",
+        2,
+        lambda a, b: a.min(b),
+        min,
+        lambda a, b: (1.0, 0.0) if a < b else (0.0, 1.0),
+        lambda a, b: abs(a - b) >= DAG_MARGIN,
+    ),
+    DagOp(
+        "eq_plus",
+        2,
+        lambda a, b: a.eq(b) + a,
+        lambda a, b: float(a == b) + a,
+        lambda a, b: (1.0, 0.0),
+        lambda a, b: abs(a - b) >= DAG_MARGIN,
+    ),
+)
+DAG_OP_BY_NAME: dict[str, DagOp] = {op.name: op for op in DAG_OPS + MORE_DAG_OPS}
 
 
 @dataclass(frozen=True)

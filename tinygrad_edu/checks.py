@@ -28,6 +28,7 @@ __all__ = [
     "in_range",
     "is_real",
     "one_of",
+    "operand",
     "positive",
     "real",
     "rows",
@@ -61,15 +62,20 @@ def is_real(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool) and not hasattr(x, "_parents")
 
 
+_BOOL_HINT = "(pass 1 or 0 if you mean it)"
+
+
+def _is_bool(x: object) -> bool:
+    return isinstance(x, bool) or type(x).__name__ == "bool_"
+
+
 def real(x: object, where: str, name: str = "the argument") -> float:
     """``float(x)`` for a real number; a TypeError (or OverflowError) naming ``where`` otherwise."""
     if type(x) is float:
         return x
     if not is_real(x):
-        if isinstance(x, bool) or type(x).__name__ == "bool_":
-            raise TypeError(
-                f"{where}: {name} must be a number, got bool {x!r} (pass 1 or 0 if you mean it)"
-            )
+        if _is_bool(x):
+            raise TypeError(f"{where}: {name} must be a number, got bool {x!r} {_BOOL_HINT}")
         raise TypeError(f"{where}: {name} must be a real number, got {_what(x)}")
     try:
         return float(x)  # type: ignore[arg-type]
@@ -77,6 +83,21 @@ def real(x: object, where: str, name: str = "the argument") -> float:
         raise OverflowError(
             f"{where}: {name} is too large for a float: {show(x)} (the largest is about 1.8e308)"
         ) from None
+
+
+def operand(x: object, where: str, expected: str = "a Value or a real number") -> float:
+    """``real`` for the engine's operands, worded as the engine's errors are.
+
+    >>> operand(2, "add")
+    2.0
+    """
+    if type(x) is float:
+        return x
+    if not is_real(x):
+        if _is_bool(x):
+            raise TypeError(f"{where}: expected {expected}, got bool {x!r} {_BOOL_HINT}")
+        raise TypeError(f"{where}: expected {expected}, got {_what(x)}")
+    return real(x, where, "the number")
 
 
 def finite(x: object, where: str, name: str = "the argument") -> float:
@@ -117,13 +138,31 @@ def positive(x: object, where: str, name: str = "the argument") -> float:
     return v
 
 
-def count(x: object, where: str, name: str = "n", minimum: int = 0) -> int:
-    """An int ≥ ``minimum`` (NumPy integers accepted; bools and floats refused)."""
+def count(
+    x: object,
+    where: str,
+    name: str = "n",
+    minimum: int = 0,
+    maximum: int | None = None,
+    way_out: str = "",
+) -> int:
+    """An int ≥ ``minimum`` (NumPy integers accepted; bools and floats refused), and at most
+    ``maximum`` when given: past it a ValueError states the bound and ``way_out``, before any
+    work is done.
+
+    >>> count(3, "f", "n", maximum=10)
+    3
+    """
     if isinstance(x, bool) or type(x).__name__ == "bool_" or not isinstance(x, numbers.Integral):
         raise TypeError(f"{where}: {name} must be an int, got {_what(x)}")
     n = int(x)
     if n < minimum:
         raise ValueError(f"{where}: {name} must be an int ≥ {minimum}, got {show(x)}")
+    if maximum is not None and n > maximum:
+        raise ValueError(
+            f"{where}: {name} = {show(x)} is over the limit of {maximum:,}"
+            + (f"; {way_out}" if way_out else "")
+        )
     return n
 
 

@@ -45,8 +45,12 @@ Rows = list[list[float]]
 
 
 # --------------------------------------------------------------------------- checks
+MAX_POINTS = 1_000_000  # a million points as Python lists: about 100 MB, seconds to build
+
+
 def _count(n: object, where: str, name: str = "n", minimum: int = 1) -> int:
-    return checks.count(n, where, name, minimum)
+    way_out = "a scalar engine trains on thousands of points; ask for fewer"
+    return checks.count(n, where, name, minimum, maximum=MAX_POINTS, way_out=way_out)
 
 
 def _nonneg(x: object, where: str, name: str) -> float:

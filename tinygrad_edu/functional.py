@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from typing import Literal, overload
 
 from . import checks, ops
-from .engine import Operand, Value, apply, gradients, vsum
+from .engine import Operand, Value, apply, gradients
 from .gradcheck import GradcheckError, analytic_grad, compare
+from .nary import vsum
 
 ScalarFn = Callable[..., object]
 

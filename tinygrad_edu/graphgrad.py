@@ -1,22 +1,45 @@
-"""Gradients as Values (``backward(create_graph=True)``): differentiable a second time."""
+"""Gradients as Values (``backward(create_graph=True)``): differentiable a second time.
+
+The same visiting order as ``engine.chain_rule``; each local derivative is the primitive's rule
+run on Values, so the result carries its own graph. Written against the node's fields and its
+own class (``type(root)`` makes the constants), so the engine imports it and not the reverse.
+"""
 
 from __future__ import annotations
 
-from .engine import Value, _check_number, interior_order, is_grad_enabled, topo_order
+from typing import Any
+
+from . import checks
+from .gradmode import is_grad_enabled
+from .graphwalk import depth_first
 
 
-def _backward_graph(root: Value, seed: float = 1.0) -> dict[Value, Value]:
+def _is_node(x: object) -> bool:
+    return hasattr(x, "_parents") and hasattr(x, "_prim")
+
+
+def _leaf_class(node: Any) -> Any:
+    """The class a user builds leaves of, for a node of ``node``'s kind: the nearest class in
+    its MRO with an ``__init__`` of its own (op nodes are allocated without one)."""
+    return next(
+        c
+        for c in type(node).__mro__
+        if c.__dict__.get("__init__", object.__init__) is not object.__init__
+    )
+
+
+def backward_graph(root: Any, seed: float = 1.0) -> dict[Any, Any]:
     """Backward with Value arithmetic: returns {node: d(root)/d(node) as a Value}.
 
     Also sets ``node.grad`` (float) for every node as ``backward()`` does, so the float view
-    stays consistent. Each primitive's ``rule`` runs on Values here: the same rule as the
-    ordinary pass, now recording its own graph.
+    stays consistent; ``grad_value`` holds the Value (leaves accumulate across calls).
     """
     grads = gradients(root, seed)
-    for node in topo_order(root):
+    make = _leaf_class(root)
+    for node in depth_first(root, keep_leaves=True):
         g = grads.get(node)
         if g is None:
-            g = Value(0.0)
+            g = make(0.0)
         if node._parents:
             node.grad = g.data
             node.grad_value = g
@@ -24,27 +47,26 @@ def _backward_graph(root: Value, seed: float = 1.0) -> dict[Value, Value]:
             base = node.grad_value
             if base is None or base.data != node.grad:
                 # what ordinary passes accumulated since has no graph: start from its value
-                base = Value(node.grad) if node.grad != 0.0 else None
+                base = make(node.grad) if node.grad != 0.0 else None
             node.grad += g.data
             node.grad_value = g if base is None else base + g
     return grads
 
 
-def gradients(root: Value, seed: float = 1.0) -> dict[Value, Value]:
+def gradients(root: Any, seed: float = 1.0) -> dict[Any, Any]:
     """d(root)/d(node) for every reachable node, as Values that carry their own graph.
 
-    The same visiting order as ``chain_rule``; each local derivative is the primitive's rule
-    run on Values, so the result can be differentiated again.
-
+    >>> from tinygrad_edu import Value
     >>> x = Value(3.0); g = gradients(x * x * x)[x]; (g.data, gradients(g)[x].data)
     (27.0, 18.0)
     """
-    if not isinstance(root, Value):
+    if not _is_node(root):
         raise TypeError(f"gradients: expected a Value, got {type(root).__name__} ({root!r})")
     if not is_grad_enabled():
         raise RuntimeError("gradients: create_graph needs grad mode (called inside no_grad())")
-    grads: dict[Value, Value] = {root: Value(_check_number(seed, "gradients", "a real number"))}
-    for node in reversed(interior_order(root)):
+    seed_value = _leaf_class(root)(checks.operand(seed, "gradients", "a real number"))
+    grads: dict[Any, Any] = {root: seed_value}
+    for node in reversed(depth_first(root, keep_leaves=False)):
         g = grads.get(node)
         op = node._prim
         if g is None or op is None:

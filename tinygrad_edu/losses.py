@@ -34,7 +34,8 @@ import numbers
 from collections.abc import Callable, Sequence
 
 from . import checks
-from .engine import Value, vsum
+from .engine import Value
+from .nary import vsum
 
 Scalar = Value | float | int
 Prediction = Scalar | Sequence[Scalar | Sequence[Scalar]]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 from . import checks, ops
-from .engine import Operand, Value, _lift, _shown, apply
-from .nodes import _dot
+from .engine import Operand, Value, _lift, _node, _shown, apply
 
 
 def vsum(values: Iterable[Operand]) -> Value:
@@ -32,7 +32,7 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Val
         raise ValueError(
             f"dot: {len(weights)} weights but {len(inputs)} inputs; the lengths must match"
         )
-    xs = [x if isinstance(x, Value) else _lift(x, "dot") for x in inputs]
+    xs = [_lift(x, "dot") for x in inputs]
     return dot_shared(weights, xs, [x.data for x in xs], bias)
 
 
@@ -41,4 +41,7 @@ def dot_shared(
 ) -> Value:
     """``dot`` for a layer: all its neurons read the same input Values, whose floats
     (``input_data``) are gathered once per layer instead of once per neuron."""
-    return _dot(weights, inputs, input_data, bias)
+    ws = [w.data for w in weights]
+    out = sum(map(operator.mul, ws, input_data)) + bias.data  # ops.dot's forward: Σ wᵢxᵢ + b
+    # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1 (ops.dot's derivative texts: x_i, w_i, 1)
+    return _node(out, ops.dot, (*weights, *inputs, bias), (*input_data, *ws, 1.0))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import checks
 from .engine import Value, no_grad
 from .fileio import atomic_write_bytes, atomic_write_text
+from .textsafe import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -168,7 +169,7 @@ def _scatter(ax: Axes, pts: list[list[float]], labels: list[int]) -> None:
                 edgecolors=edge,
                 linewidths=1.5,
                 zorder=3,
-                label=name,
+                label=plot_text(name),
             )
 
 
@@ -216,13 +217,13 @@ def plot_loss_curve(
     fig, axes = _figure()
     ax = axes[0][0]
     epochs = list(range(1, len(ys) + 1))
-    ax.plot(epochs, ys, color="#1f77b4", label=ylabel)
+    ax.plot(epochs, ys, color="#1f77b4", label=plot_text(ylabel))
     positive = all(v > 0.0 and math.isfinite(v) for v in ys)
     if log_scale and positive:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel + (" (log scale)" if log_scale and positive else ""))
-    ax.set_title(title)
+    ax.set_ylabel(plot_text(ylabel) + (" (log scale)" if log_scale and positive else ""))
+    ax.set_title(plot_text(title))
     ax.grid(True, which="both", alpha=0.3)
     if accuracy is not None:
         acc = _floats(accuracy, "plot_loss_curve")
@@ -273,14 +274,14 @@ def plot_decision_boundary(
     low, high = (0.0, 1.0) if probability else (lo, hi)
     norm = TwoSlopeNorm(threshold, low, high) if low < threshold < high else None
     filled = ax.contourf(gx, gy, z, levels=levels, cmap="RdBu_r", norm=norm, alpha=0.8)
-    fig.colorbar(filled, ax=ax, label=output_label)
+    fig.colorbar(filled, ax=ax, label=plot_text(output_label))
     if lo < threshold < hi:
         ax.contour(gx, gy, z, levels=[threshold], colors="black", linewidths=2)
         ax.plot([], [], color="black", linewidth=2, label=f"output = {threshold:g}")
     _scatter(ax, pts, labels)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.set_title(title)
+    ax.set_title(plot_text(title))
     ax.legend(loc="upper right", framealpha=0.9)
     return fig
 
@@ -328,7 +329,7 @@ def plot_perceptron(runs: Sequence[PerceptronRun], *, resolution: int = 200) -> 
         _scatter(top, pts, labels)
         top.set_xlabel("x₁")
         top.set_ylabel("x₂")
-        top.set_title(run.title + (f"\n{run.note}" if run.note else ""))
+        top.set_title(plot_text(run.title + (f"\n{run.note}" if run.note else "")))
         top.legend(loc="best", framealpha=0.9)
         m = [int(v) for v in run.mistakes]
         epochs = list(range(1, len(m) + 1))
@@ -377,7 +378,7 @@ def plot_approximation(
         raise ValueError("plot_approximation: no fits to plot")
     fig, axes = _figure(WIDE, rows=1, cols=2)
     left, right = axes[0][0], axes[0][1]
-    left.plot(xs, ts, color="black", linewidth=3, alpha=0.4, label=target_label)
+    left.plot(xs, ts, color="black", linewidth=3, alpha=0.4, label=plot_text(target_label))
     for width in sorted(fits):
         ys = _floats(fits[width], "plot_approximation")
         if len(ys) != len(xs):
@@ -388,11 +389,11 @@ def plot_approximation(
         left.plot(xs, ys, label=f"{width} hidden units")
     left.set_xlabel("x")
     left.set_ylabel("y")
-    left.set_title(f"{title}: fits")
+    left.set_title(f"{plot_text(title)}: fits")
     left.legend(loc="best")
     for name, per_width in errors.items():
         widths = sorted(per_width)
-        right.plot(widths, [per_width[w] for w in widths], marker="o", label=name)
+        right.plot(widths, [per_width[w] for w in widths], marker="o", label=plot_text(name))
     right.set_xscale("log", base=2)
     right.set_yscale("log")
     right.set_xlabel("hidden units (log scale)")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -61,6 +62,34 @@ PathLike = str | os.PathLike[str]
 
 class ModelFileError(ValueError):
     """A model file that cannot be loaded; the message names the file and what is wrong."""
+
+
+# A model of the micrograd-style classes (tinygrad_edu.compat.micrograd) is saved with
+# "flavour": "micrograd" beside its architecture, and loads back as that class.
+FLAVOUR_KEY = "flavour"
+FLAVOURS = ("micrograd",)
+_COMPAT_MODULE = "tinygrad_edu.compat.micrograd"
+
+
+def _flavour_of(model: Module) -> str | None:
+    return "micrograd" if type(model).__module__.startswith(_COMPAT_MODULE) else None
+
+
+def _as_flavour(model: Module, flavour: object) -> Module:
+    """``model`` (just built from its config) as the micrograd-style class of the same name.
+
+    Those classes add no state (a call convention, constructor arguments and a repr), so the
+    module built with the native initialiser from ``Random(0)`` becomes one by its class.
+    """
+    if flavour != "micrograd":
+        return model
+    from .compat.micrograd import nn as micrograd_nn
+
+    kind = getattr(micrograd_nn, type(model).__name__, None)
+    if kind is None:
+        raise ValueError(f"a {type(model).__name__} has no micrograd-style class")
+    model.__class__ = kind
+    return model
 
 
 def _describe(cfg: object) -> str:
@@ -112,6 +141,9 @@ def save(model: Module, path: PathLike) -> Path:
             raise ValueError(f"save: parameter {name!r} is {value!r}; refusing to write {target}")
         state[name] = value
     config = model.config()
+    flavour = _flavour_of(model)
+    if config is not None and flavour is not None:
+        config = {**config, FLAVOUR_KEY: flavour}  # load() gives back the same kind of model
     text = _render(config, state)
 
     def fail(problem: str) -> ModelFileError:
@@ -266,10 +298,18 @@ def load(path: PathLike, model: Module | None = None) -> Module:
     def fail(problem: str) -> ModelFileError:
         return ModelFileError(f"load: {source}: {problem}")
 
-    size = source.stat().st_size  # FileNotFoundError for a missing file, as documented
+    info = source.stat()  # FileNotFoundError for a missing file, as documented
+    if not stat.S_ISREG(info.st_mode):
+        # a device (/dev/zero never ends) or a FIFO (blocks until written) is not read
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise fail(f"{kind}; a model file is a regular file written by save()")
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise fail(f"{size} bytes; a model file may have at most {MAX_FILE_BYTES}")
-    raw = source.read_bytes()
+    with open(source, "rb") as handle:
+        raw = handle.read(size + 1)  # bounded by the size measured, even if the file grows
+    if len(raw) > size:
+        raise fail("the file grew while it was read; load it again once it is written")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -279,6 +319,15 @@ def load(path: PathLike, model: Module | None = None) -> Module:
     del text
     config = document.get("model")
     params = document["parameters"]
+    if isinstance(config, dict):
+        flavour = config.get(FLAVOUR_KEY)
+        if flavour is not None and flavour not in FLAVOURS:
+            raise fail(
+                f"unknown model flavour {checks.show(flavour)} (known: {', '.join(FLAVOURS)})"
+            )
+        config = {k: v for k, v in config.items() if k != FLAVOUR_KEY}
+    else:
+        flavour = None
     if model is not None:
         expected = model.config()
         if config is not None and expected is not None and config != expected:
@@ -288,7 +337,7 @@ def load(path: PathLike, model: Module | None = None) -> Module:
         if config is None:
             raise fail("the file records no architecture; pass the model to load into")
         try:
-            model = from_config(config)
+            model = _as_flavour(from_config(config), flavour)
         except (ValueError, TypeError) as err:
             raise fail(f"bad architecture {_describe(config)}: {err}") from None
     try:

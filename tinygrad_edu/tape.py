@@ -24,18 +24,15 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import ops
 from .engine import Value, chain_rule, topo_order
+from .ops import Primitive, rules
 
 FORMATS = ("text", "latex")
-
-# Local derivative expressions: (style, input names, output name, node) -> one entry per
-# parent, None where the number itself is the clearest expression.
-LocalFn = Callable[["_Style", Sequence[str], str, Value], list[str | None]]
-ForwardFn = Callable[["_Style", Sequence[str], Value], str]
 
 
 @dataclass(frozen=True)
@@ -95,125 +92,97 @@ class _Style:
                 "cos": "\\cos",
                 "sigmoid": "\\sigma",
             }
+            if fn in ("sqrt", "abs", "log1p"):  # written as notation rather than a name
+                return {
+                    "sqrt": f"\\sqrt{{{a}}}",
+                    "abs": f"\\lvert {a} \\rvert",
+                    "log1p": f"\\ln(1 + {a})",
+                }[fn]
             command = known.get(fn, "\\operatorname{" + fn + "}")
             return f"{command}({a})"
         return f"{fn}({a})"
 
     def label(self, text: str) -> str:
+        """A label as literal text on one line: it can neither start a line of its own nor
+        end the math or code block it is shown in."""
+        from .textsafe import visible
+
+        text = " ".join(visible(text).splitlines())
         if not self.latex:
             return text
         if re.fullmatch(r"[A-Za-z]", text):
             return text
-        escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
-        escaped = escaped.replace("^", "\\^{}").replace("~", "\\~{}")
-        return f"\\text{{{escaped}}}"
+        # a backslash or an angle bracket is written in math between pieces of \text, so no
+        # LaTeX command and no HTML tag can be spelled inside a label
+        symbols = {"\\": "\\backslash ", "<": "\\lt ", ">": "\\gt "}
+        out = []
+        for piece in re.split(r"([\\<>])", text):
+            if piece in symbols:
+                out.append(symbols[piece])
+            elif piece:
+                escaped = re.sub(r"([#$%&_{}])", r"\\\1", piece)
+                escaped = escaped.replace("^", "\\^{}").replace("~", "\\~{}")
+                out.append(f"\\text{{{escaped}}}")
+        return "".join(out)
 
 
-# --------------------------------------------------------------------------- per primitive
-def _sum_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    return " + ".join(a) if len(a) > 1 else s.call("sum", a[0])
-
-
-def _dot_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    n = (len(a) - 1) // 2
-    return " + ".join([*(s.mul(a[i], a[n + i]) for i in range(n)), a[2 * n]])
-
-
-def _dot_locals(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
-    n = (len(a) - 1) // 2
-    return [*a[n : 2 * n], *a[:n], "1"]
-
-
-def _powc_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    return s.power(a[0], s.const(_exponent(node)))
-
-
-def _powc_locals(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
-    n = _exponent(node)
-    if n in (0.0, 1.0):
-        return [s.const(n)]
-    below = a[0] if n == 2.0 else s.power(a[0], s.const(n - 1.0))
-    return [s.mul(s.const(n), below)]
-
-
-def _exponent(node: Value) -> float:
-    assert node.primitive is not None
-    return node.primitive.params[0]
-
-
-def _clamp_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    assert node.primitive is not None
-    lo, hi = node.primitive.params
-    return s.call("clamp", f"{a[0]}, {s.const(lo)}, {s.const(hi)}")
-
-
-def _function(fn: str) -> ForwardFn:
-    return lambda s, a, node: s.call(fn, a[0])
-
-
-def _abs_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    return f"\\lvert {a[0]} \\rvert" if s.latex else s.call("abs", a[0])
-
-
-def _sqrt_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    return f"\\sqrt{{{a[0]}}}" if s.latex else s.call("sqrt", a[0])
-
-
-def _log1p_forward(s: _Style, a: Sequence[str], node: Value) -> str:
-    return f"\\ln(1 + {a[0]})" if s.latex else s.call("log1p", a[0])
-
-
-def _numeric(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
-    return [None] * len(a)
-
-
-FORWARD: dict[str, ForwardFn] = {
-    "add": lambda s, a, node: f"{a[0]} + {a[1]}",
-    "mul": lambda s, a, node: s.mul(a[0], a[1]),
-    "neg": lambda s, a, node: f"-{a[0]}",
-    "sum": _sum_forward,
-    "dot": _dot_forward,
-    "powc": _powc_forward,
-    "pow": lambda s, a, node: s.power(a[0], a[1]),
-    "exp": _function("exp"),
-    "log": _function("log"),
-    "tanh": _function("tanh"),
-    "sigmoid": _function("sigmoid"),
-    "relu": _function("relu"),
-    "abs": _abs_forward,
-    "sqrt": _sqrt_forward,
-    "sin": _function("sin"),
-    "cos": _function("cos"),
-    "softplus": _function("softplus"),
-    "log1p": _log1p_forward,
-    "clamp": _clamp_forward,
-}
-
-# Families whose derivative text reads better simplified for the constant at hand (3 * v0**2
-# rather than 3 * v0**(3 - 1)); every other primitive's text comes from ops.TABLE.
-LOCALS: dict[str, LocalFn] = {
-    "sum": lambda s, a, out, node: ["1"] * len(a),
-    "dot": _dot_locals,
-    "powc": _powc_locals,
-}
-
+# --------------------------------------------------------------------------- from the table
+# Every line comes from the node's table entry: the forward from its ``formula``, each local
+# derivative from its derivative text, with the tape's names and the parameters put in.
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 
 
-def _table_locals(s: _Style, a: Sequence[str], out: str, node: Value) -> list[str | None]:
-    """The entry's derivative texts (ops.TABLE) with the tape's names put in.
+def _names(op: Primitive, a: Sequence[str], out: str) -> dict[str, str]:
+    """The entry's input names (x; a, b; x_0…; w_0…, x_0…, b), ``out`` and its parameters."""
+    names = dict(zip(ops.input_names(op, len(a)), a))
+    names["out"] = out
+    return names
 
-    A text with a condition (relu's ``1 if x > 0 else 0``) is shown as its number instead.
+
+def _expand_sums(tree: ast.expr, count: int) -> ast.expr:
+    """``sum(e_i)`` as e_0 + e_1 + … over the inputs (one term: the call itself stays)."""
+
+    class Expand(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.expr:
+            if not (isinstance(node.func, ast.Name) and node.func.id == "sum"):
+                return node
+            if count < 2 and node is tree:  # Σ of one term: sum(v0)
+                return node
+            text = ast.unparse(node.args[0])
+            terms = [ast.parse(text.replace("_i", f"_{k}"), mode="eval").body for k in range(count)]
+            total = terms[0]
+            for term in terms[1:]:
+                total = ast.BinOp(total, ast.Add(), term)
+            return total
+
+    expanded = Expand().visit(tree)
+    assert isinstance(expanded, ast.expr)
+    return ast.parse(ast.unparse(expanded).replace("_i", "_0"), mode="eval").body
+
+
+def _forward_expr(s: _Style, node: Value, a: Sequence[str]) -> str:
+    op = node.primitive
+    assert op is not None
+    if not op.formula:  # no formula to show: the symbol, applied
+        return f"{op.symbol}({', '.join(a)})"
+    names = _names(op, a, "")
+    names.update((p, s.const(v)) for p, v in zip(op.param_names, op.params))
+    tree = _expand_sums(rules.parse(op.formula), ops.term_count(op, len(a)))
+    return _render(s, tree, names, top=True)
+
+
+def _local_exprs(s: _Style, node: Value, a: Sequence[str], out: str) -> list[str | None]:
+    """The entry's derivative texts with the tape's names put in.
+
+    A text with a condition (relu's ``1 if x > 0 else 0 …``) is shown as its number instead.
     """
     op = node.primitive
     assert op is not None
-    names = dict(zip(("x",) if op.arity == 1 else ("a", "b"), a))
-    names["out"] = out
-    names.update((p, s.const(v)) for p, v in zip(op.param_names, op.params))
+    names = _names(op, a, out)
     exprs: list[str | None] = []
-    for text in op.derivatives:
-        tree = ast.parse(text, mode="eval").body
-        # top=False: a sum (1 - v**2) is a factor of the upstream gradient, so it keeps its
+    for text in ops.parent_texts(op, len(a)):
+        tree = rules.fold(rules.parse(text), dict(zip(op.param_names, op.params)))
+        # top=False: a sum (1 - v**2) is a factor of the upstream gradient: it keeps its
         # parentheses
         exprs.append(None if _has_condition(tree) else _render(s, tree, names, top=False))
     return exprs if len(exprs) == len(a) else [None] * len(a)
@@ -224,7 +193,7 @@ def _has_condition(tree: ast.expr) -> bool:
 
 
 def _render(s: _Style, t: ast.expr, names: dict[str, str], top: bool = False) -> str:
-    """A derivative text's syntax tree in the tape's style (sums in parentheses as factors)."""
+    """A text's syntax tree in the tape's style (sums in parentheses as factors)."""
     if isinstance(t, ast.Constant) and isinstance(t.value, (int, float)):
         return s.const(float(t.value))
     if isinstance(t, ast.Name):
@@ -232,7 +201,8 @@ def _render(s: _Style, t: ast.expr, names: dict[str, str], top: bool = False) ->
     if isinstance(t, ast.UnaryOp):
         return f"-{_render(s, t.operand, names)}"
     if isinstance(t, ast.Call) and isinstance(t.func, ast.Name):
-        return s.call(t.func.id, _render(s, t.args[0], names, top=True))
+        args = [_render(s, arg, names, top=True) for arg in t.args]
+        return s.call(t.func.id, ", ".join(args))
     assert isinstance(t, ast.BinOp)
     if isinstance(t.op, ast.Div):
         return s.frac(_render(s, t.left, names, top=True), _render(s, t.right, names, top=True))
@@ -254,22 +224,6 @@ def _operand(s: _Style, t: ast.expr, names: dict[str, str], level: int) -> str:
 
 
 # --------------------------------------------------------------------------- the tape
-def _forward_expr(s: _Style, node: Value, names: Sequence[str]) -> str:
-    op = node.primitive
-    assert op is not None
-    render = FORWARD.get(op.name)
-    if render is None:  # a primitive added after this table: its symbol, applied
-        return f"{op.symbol}({', '.join(names)})"
-    return render(s, names, node)
-
-
-def _local_exprs(s: _Style, node: Value, names: Sequence[str], out: str) -> list[str | None]:
-    op = node.primitive
-    assert op is not None
-    render = LOCALS.get(op.name, _table_locals)
-    return render(s, names, out, node)
-
-
 class Tape(str):
     """The tape's text, which also displays itself in Jupyter (a cell ending in ``tape(L)``).
 
@@ -291,8 +245,10 @@ class Tape(str):
 
     def _repr_markdown_(self) -> str:
         if self._is_latex():
-            return f"$$\n{self}\n$$"
-        return f"```\n{self}\n```"
+            return f"$$\n{self}\n$$"  # labels in it are escaped by _Style.label
+        from .textsafe import md_code
+
+        return md_code(self)  # a fence longer than any backtick run in a label
 
     def _repr_latex_(self) -> str | None:
         return f"$${self}$$" if self._is_latex() else None
@@ -334,7 +290,9 @@ def tape(root: Value, fmt: str = "text", digits: int | None = None) -> Tape:
         expr = _forward_expr(s, node, [s.var(index[p]) for p in node.parents])
         comment = ""
         if node.label:
-            comment = f" \\quad ({s.label(node.label)})" if s.latex else f"  # {node.label}"
+            comment = (
+                f" \\quad ({s.label(node.label)})" if s.latex else f"  # {s.label(node.label)}"
+            )
         lines.append(f"{s.var(k)}{eq}{expr} = {value}{comment}")
     n_forward = len(lines)
 

@@ -31,16 +31,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from . import checks
-from .engine import Value, no_grad, vsum
+from .compile.step import CompiledStep
+from .compile.step import objective as training_objective
+from .engine import Value, no_grad
 from .gcpolicy import gc_paused
 from .losses import LOSSES, LossFn, get_loss
 from .optim import Checkpoint, Optimizer
-
-if TYPE_CHECKING:
-    from .compile import CompiledStep
 
 __all__ = [
     "DECISIONS",
@@ -359,9 +357,12 @@ def fit(
     run = _Run(model, loss_fn, optimizer, l2, rule)
     if not isinstance(compile, bool):
         raise TypeError(f"fit: compile must be True or False, got {checks.show(compile)}")
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError(
+            "fit: lr_schedule must be a function of the epoch (epoch -> learning rate) or "
+            f"None, got {type(lr_schedule).__name__} {checks.show(lr_schedule)}"
+        )
     if compile:
-        from .compile import CompiledStep
-
         run.compiled = CompiledStep(model, loss_fn, optimizer.params, l2=l2)
     order = list(range(n))
     history = History(decision=rule)
@@ -417,15 +418,7 @@ class _Run:
             return self._compiled_batch(xb, yb, where, last_good)
         with _attributed(where, opt, last_good):  # an overflow in the forward pass diverges
             outs = [self.model(x) for x in xb]
-            objective = self.loss_fn(outs, yb)
-            if not isinstance(objective, Value):
-                raise TypeError(
-                    f"the loss function returned {type(objective).__name__} "
-                    f"{checks.show(objective)}; it must return a Value built from the "
-                    "predictions, so that backward() reaches the parameters"
-                )
-            if self.l2:
-                objective = objective + self.l2 * vsum([p * p for p in opt.params])
+            objective = training_objective(self.loss_fn, outs, yb, opt.params, self.l2)
         value = objective.data
         if not math.isfinite(value):
             raise _diverged(opt, last_good, f"fit: the loss became {value!r} at {where}")

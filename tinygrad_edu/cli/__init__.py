@@ -14,7 +14,10 @@ draw) print ``tinygrad-edu: error: …`` and exit with status 1, never a traceba
 - ``run(args: argparse.Namespace) -> int``: the exit status;
 
 and add its module name to :data:`COMMANDS`. Shared pieces (printing, tables, drawing a graph,
-argument types, size limits) are in :mod:`tinygrad_edu.cli.common`. A command module imports
+argument types, size limits) are in :mod:`tinygrad_edu.cli.common`. A command that writes
+checks its path before any work with ``common.output`` (an empty path refused, only the last
+folder of a path created, and said) and writes a set of files with ``common.write_set`` (whole
+or not at all). A command module imports
 only ``argparse`` and ``common`` at the top: NumPy, matplotlib, graphviz and the training loop
 are imported inside ``run``, so ``--help`` is instant and a missing optional dependency only
 affects the command that needs it.
@@ -42,6 +45,10 @@ COMMANDS: tuple[str, ...] = (
     "approx",
     "worksheet",
     "explore",
+    "grade",
+    "dashboard",
+    "audit",
+    "export",
 )
 DEFAULT = "demo"
 
@@ -98,10 +105,36 @@ def _expression_first(argv: list[str]) -> list[str]:
     return argv
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The message for the first argument that is not valid text (bytes that are not UTF-8
+    reach Python as lone surrogates), naming it and the option it belongs to; else None.
+
+    >>> name = b"g\\xff.svg".decode("utf-8", "surrogateescape")  # as Python gets it from argv
+    >>> print(_undecodable(["graph", "x", "--out", name]))
+    argument 4 (the value of --out) is not valid UTF-8 text: b'g\xff.svg'; give it in UTF-8
+    """
+    for k, arg in enumerate(argv):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                raw = arg.encode("utf-8", "surrogateescape")  # the bytes as given
+            except UnicodeEncodeError:
+                raw = arg.encode("utf-8", "backslashreplace")
+            before = argv[k - 1] if k else ""
+            role = f" (the value of {before})" if before.startswith("-") else ""
+            return f"argument {k + 1}{role} is not valid UTF-8 text: {raw!r}; give it in UTF-8"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (the console script's entry point)."""
     parser = build_parser()
-    args = parser.parse_args(_expression_first(list(sys.argv[1:] if argv is None else argv)))
+    given = list(sys.argv[1:] if argv is None else argv)
+    problem = _undecodable(given)
+    if problem is not None:
+        parser.error(problem)  # exits with status 2, as argparse does for a bad argument
+    args = parser.parse_args(_expression_first(given))
     if args.command is None:
         args = parser.parse_args([DEFAULT])
     try:

@@ -6,10 +6,19 @@ import argparse
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import MAX_APPROX_WIDTH, SEED, bounded_int, int_list, positive_float, say, table
+from .common import (
+    MAX_APPROX_WIDTH,
+    SEED,
+    bounded_int,
+    int_list,
+    output,
+    positive_float,
+    say,
+    table,
+    write_set,
+)
 
 if TYPE_CHECKING:
     from ..nn import MLP
@@ -105,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from ..engine import no_grad
     from ..plots import plot_approximation, save
 
+    out = output(args.out, "--out", NAME, default="out", folder=True)
     fits: dict[int, list[float]] = {}
     sup: dict[int, float] = {}
     rms: dict[int, float] = {}
@@ -123,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append([str(width), str(model.num_parameters()), *(f"{c:.4f}" for c in cells)])
     target = [math.sin(x) for x in GRID]
     figure = plot_approximation(GRID, target, fits, {"max |error|": sup, "RMS error": rms})
-    path = save(figure, Path(args.out) / "approx.png")
+    (path,) = write_set(out, NAME, lambda folder: [save(figure, folder / "approx.png")])
     falls = all(sup[a] > sup[b] for a, b in itertools.pairwise(args.hidden))
     head = ["hidden units", "parameters", "max |error| at start", "max |error|", "RMS error"]
     say(

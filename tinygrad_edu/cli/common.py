@@ -6,6 +6,7 @@ import argparse
 import importlib
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,88 @@ def render(root: Value, path: Path, **options: Any) -> tuple[Path, str]:
         if err.dot_path is None:
             raise
         return err.dot_path, f"{path.name} was not drawn: rendering needs graphviz. {err}"
+
+
+@dataclass
+class Output:
+    """Where a command writes, checked before any work: the folders it will create, if any.
+
+    A command creates only folders the user named: the folder of ``--out DIR`` or of
+    ``--out DIR/FILE`` when its parent exists, never a chain of missing folders (except
+    inside the command's own default, such as ``out/``), and says so when it does.
+    """
+
+    path: Path
+    missing: list[Path] = field(default_factory=list)  # outermost first
+    existed: bool = True
+
+    def make_folders(self) -> None:
+        """Create the missing folders (outermost first) and say so."""
+        for folder in self.missing:
+            if not folder.is_dir():
+                folder.mkdir()
+                say(f"created folder {folder}")
+        self.missing = []
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return missing[::-1]
+
+
+def output(value: str, flag: str, where: str, *, default: str | None = None,
+           folder: bool = False) -> Output:  # fmt: skip
+    """Check ``flag``'s path before the work: not empty, and at most the last folder missing.
+
+    ``folder``: the value names a folder for a set of files (the folder itself may be new);
+    otherwise a file (its folder may be new). Inside the default value any folder may be
+    missing. Raises ValueError naming the flag and the folder that does not exist.
+
+    >>> output("out/g.svg", "--out", "graph", default="out/g.svg").path
+    PosixPath('out/g.svg')
+    >>> output("/no/such/dir/g.svg", "--out", "graph")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: graph: --out /no/such/dir/g.svg: the folder /no does not exist ...
+    """
+    if value == "":
+        raise ValueError(f"{where}: {flag} is empty; give a {'folder' if folder else 'file'} name")
+    path = Path(value)
+    holder = path if folder else path.parent
+    if folder and path.exists() and not path.is_dir():
+        raise ValueError(f"{where}: {flag} {value}: {path} exists and is not a folder")
+    missing = _missing_folders(holder)
+    if len(missing) > 1 and value != default:
+        raise ValueError(
+            f"{where}: {flag} {value}: the folder {missing[0]} does not exist (only the last "
+            f"folder of a path is created); create it first: mkdir -p {holder}"
+        )
+    if folder:  # the set's folder itself appears when the set is moved into place
+        return Output(path, [m for m in missing if m != path], existed=path.is_dir())
+    return Output(path, missing)
+
+
+def moved(paths: Sequence[Path], stage: Path, final: Path) -> list[Path]:
+    """Paths written inside a set's temporary folder, as they are once it is in place."""
+    return [final / Path(p).relative_to(stage) if Path(p).is_relative_to(stage) else Path(p)
+            for p in paths]  # fmt: skip
+
+
+def write_set(target: Output, where: str, write: Callable[[Path], Sequence[Path]]) -> list[Path]:
+    """Run ``write(folder)`` on a temporary folder and move what it wrote to ``target``
+    (all of it, or nothing on an error); returns the files' final paths."""
+    from ..fileio import file_set
+
+    target.make_folders()
+    with file_set(target.path, where) as stage:
+        paths = moved(write(stage), stage, target.path)
+    if not target.existed:
+        say(f"created folder {target.path}")
+    return paths
 
 
 def int_list(text: str, what: str, lo: int, hi: int) -> list[int]:

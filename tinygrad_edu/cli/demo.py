@@ -8,7 +8,6 @@ the Graphviz program the graphs are written as DOT text. Everything else is stil
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import time
 from collections.abc import Sequence
@@ -16,10 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..examples import XOR_EPOCHS, XOR_LR, XOR_SEED, format_worked_example
-from .common import PLOTS_HINT, SEED, available, bounded_int, positive_float, render, say, table
+from .common import (
+    PLOTS_HINT,
+    SEED,
+    available,
+    bounded_int,
+    moved,
+    output,
+    positive_float,
+    render,
+    say,
+    table,
+)
 
 if TYPE_CHECKING:
     from ..engine import Value
+    from ..explore import Run
     from ..nn import MLP
     from ..train import History
 
@@ -66,9 +77,12 @@ def missing_extras() -> dict[str, str]:
     return {name: what for name, what in wanted.items() if not available(name)}
 
 
-def _train(args: argparse.Namespace) -> tuple[MLP, History]:
-    from .. import data, optim, train
+def _train(args: argparse.Namespace) -> tuple[MLP, History, Run]:
+    """Train once, recording the explorer's numbers on the way (the same run as ``fit``)."""
+    from .. import data
     from ..examples import xor_network
+    from ..explore import record_run
+    from ..train import History
 
     X, y = data.xor()
     model = xor_network(seed=args.seed)
@@ -76,12 +90,14 @@ def _train(args: argparse.Namespace) -> tuple[MLP, History]:
         f"Training {model} on XOR with binary cross-entropy: gradient descent (SGD, full "
         f"batch) lr={args.lr:g}, {args.epochs} epochs, seed {args.seed}"
     )
-    optimizer = optim.SGD(model.parameters(), lr=args.lr)
-    history = train.fit(
-        model, X, y, loss="bce", optimizer=optimizer, epochs=args.epochs, seed=args.seed,
+    start = time.perf_counter()
+    run = record_run(
+        model, X, y, loss="bce", lr=args.lr, epochs=args.epochs, seed=args.seed,
+        title="XOR, MLP(2, [4, 4, 1]) with sigmoids, binary cross-entropy",
         progress=not args.quiet,
     )  # fmt: skip
-    return model, history
+    history = History(list(run.losses), list(run.accuracy), "prob", time.perf_counter() - start)
+    return model, history, run
 
 
 def _plots(model: MLP, history: History, out: Path) -> Files:
@@ -136,19 +152,12 @@ def _graphs(model: MLP, out: Path) -> tuple[Files, list[str]]:
     return files, notes + ([note] if note and not notes else [])
 
 
-def _explorer(args: argparse.Namespace, out: Path) -> Files:
-    """The explorer page of the same set-up (same seed and lr), recorded while it trains."""
-    if importlib.util.find_spec("tinygrad_edu.explore") is None:
-        return []
-    from .. import data
-    from ..examples import xor_network
-    from ..explore import write_explorer
+def _explorer(run: Run, out: Path) -> Files:
+    """The explorer page of the training run above (recorded while it trained)."""
+    from ..explore import explorer_html
+    from ..fileio import atomic_write_text
 
-    X, y = data.xor()
-    path = write_explorer(
-        xor_network(seed=args.seed), X, y, out / "explorer.html", loss="bce", lr=args.lr,
-        epochs=args.epochs, seed=args.seed,
-    )  # fmt: skip
+    path = atomic_write_text(out / "explorer.html", explorer_html(run))
     return [(path, "the explorer: the four phases of backprop and the training replay (HTML)")]
 
 
@@ -193,14 +202,42 @@ def _summary(model: MLP, history: History, crosscheck_line: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Train the lesson's XOR network and write every picture and report of the lesson."""
-    from .. import data, manual, serialize
-    from ..fileio import atomic_write_text
+    from ..fileio import file_set
 
     start = time.perf_counter()
     missing = missing_extras()  # before the work starts, not after 2,000 epochs
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    model, history = _train(args)
+    target = output(args.out, "--out", NAME, default="out", folder=True)
+    target.make_folders()
+    with file_set(target.path, NAME) as stage:  # every file, or none of them
+        model, history, files, notes, ok, line = _write_all(args, missing, stage)
+        notes = [note.replace(str(stage.resolve()), str(target.path.resolve())) for note in notes]
+    files = list(zip(moved([p for p, _ in files], stage, target.path), [w for _, w in files]))
+    if not target.existed:
+        notes.append(f"created folder {target.path}")
+    notes += [f"skipped {what}: needs {name} ({PLOTS_HINT})" for name, what in missing.items()]
+    width = max(len(str(p)) for p, _ in files)
+    say(
+        *_summary(model, history, line),
+        "",
+        "files written:",
+        *(f"  {p!s:<{width}}  {what}" for p, what in files),
+        *notes,
+        "",
+        format_worked_example(),
+        "",
+        f"demo finished in {time.perf_counter() - start:.1f} s",
+    )
+    return 0 if ok else 1
+
+
+def _write_all(
+    args: argparse.Namespace, missing: dict[str, str], out: Path
+) -> tuple[MLP, History, Files, list[str], bool, str]:
+    """Train and write every file of the demo into ``out``."""
+    from .. import data, manual, serialize
+    from ..fileio import atomic_write_text
+
+    model, history, run = _train(args)
     files = [] if "matplotlib" in missing else _plots(model, history, out)
     graphs, notes = _graphs(model, out)
     files += graphs
@@ -218,18 +255,5 @@ def run(args: argparse.Namespace) -> int:
             f"max |numerical − engine| = {report.max_numerical_diff:.1e})"
         )
     files.append((serialize.save(model, out / "weights.json"), "trained weights (JSON)"))
-    files += _explorer(args, out)
-    notes += [f"skipped {what}: needs {name} ({PLOTS_HINT})" for name, what in missing.items()]
-    width = max(len(str(p)) for p, _ in files)
-    say(
-        *_summary(model, history, line),
-        "",
-        "files written:",
-        *(f"  {p!s:<{width}}  {what}" for p, what in files),
-        *notes,
-        "",
-        format_worked_example(),
-        "",
-        f"demo finished in {time.perf_counter() - start:.1f} s",
-    )
-    return 0 if ok else 1
+    files += _explorer(run, out)
+    return model, history, files, notes, ok, line

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 
-from .common import render, say, table
+from .common import output, render, say, table
 
 NAME = "graph"
 HELP = "draw the graph of an expression with its gradients"
+DEFAULT_OUT = "out/graph.svg"
 EPILOG = 'example: tinygrad-edu graph "tanh(w*x + b)" --set x=0.5 w=1.2 b=-0.8'
 
 
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        default="out/graph.svg",
+        default=DEFAULT_OUT,
         metavar="FILE",
         help="picture to write: .svg, .png or .pdf (needs graphviz), .dot or .mmd (text) "
         "(default: out/graph.svg)",
@@ -106,13 +106,15 @@ def run(args: argparse.Namespace) -> int:
     """Parse an expression, evaluate it, backpropagate, draw its graph, print the gradients."""
     from ..expr import build
 
+    out = output(args.out, "--out", "graph", default=DEFAULT_OUT)
     values = assignments(args.set or [])
     root, leaves = build(args.expression, values)
     root.label = root.label or "f"
     root.backward()
     unused = [n for n in values if n not in leaves]
     rows = _gradient_rows(args.expression, values, dict(leaves))
-    path, note = render(root, Path(args.out))  # before printing: an error prints only itself
+    out.make_folders()
+    path, note = render(root, out.path)  # before printing: an error prints only itself
     say(f"f = {args.expression.strip()}", f"  = {root.data:.12g}")
     if rows:
         say("", *table(["name", "value", "∂f/∂name (backward)", "central difference"], rows))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
-from .common import SEED, bounded_int, say
+from .common import SEED, bounded_int, output, say, write_set
 
 NAME = "perceptron"
 HELP = "Rosenblatt's rule: converges on separable data, fails on XOR"
@@ -95,8 +94,10 @@ def run(args: argparse.Namespace) -> int:
     """Rosenblatt's rule on separable data (converges within (R/γ)²) and on XOR (cannot)."""
     from ..plots import plot_perceptron, save
 
+    target = output(args.out, "--out", NAME, default="out", folder=True)
     runs, lines, converged, within = _runs(args)
-    path = save(plot_perceptron(runs), Path(args.out) / "perceptron.png")  # type: ignore[arg-type]
+    figure = plot_perceptron(runs)  # type: ignore[arg-type]
+    (path,) = write_set(target, NAME, lambda folder: [save(figure, folder / "perceptron.png")])
     say(
         "Rosenblatt's rule: after each sample, w ← w + η(y − ŷ)x and b ← b + η(y − ŷ) (η = 1)",
         "",

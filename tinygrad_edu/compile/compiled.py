@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .. import checks
-from ..engine import Value
+from ..engine import Value, topo_order
 from .lowering import lower
 from .source import build, function_source
+from .trace import Guard, GuardFailed, trace
+
+MAX_VARIANTS = 8  # traces kept per compiled function, one per set of branches taken
 
 
 class CompileMismatch(AssertionError):
     """A replay differed from an eager rebuild: the trace does not describe this call."""
+
+
+@dataclass
+class _Variant:
+    """One trace as code: the function, its source, and the parameters it reads."""
+
+    fn: Callable[..., Any]
+    source: str
+    used: list[int]  # indices into Compiled.params
+    n_nodes: int
+    n_edges: int
+    params: list[Value]  # those parameters
+
+
+def _leaves(root: Value) -> list[Value]:
+    return [v for v in topo_order(root) if not v._parents]
 
 
 class Compiled:
@@ -19,6 +41,11 @@ class Compiled:
 
     ``compiled(*xs)`` returns f's value; ``value_and_grad(*xs)`` also returns ∂f/∂xᵢ and adds
     ∂f/∂p to every parameter's ``.grad``, as ``backward()`` would. ``source`` is the code.
+
+    A comparison on a traced Value (``if x > 0``) becomes a guard: a call whose inputs take
+    the other branch is traced again (up to ``MAX_VARIANTS`` traces; past that it runs
+    eagerly). Calls are serialised by a lock: threads sharing one compiled function get the
+    gradients sequential calls would give.
     """
 
     def __init__(
@@ -34,24 +61,82 @@ class Compiled:
             checks.real(x, "compile", f"example_inputs[{i}]") for i, x in enumerate(example_inputs)
         ]
         self.n_inputs = len(xs)
+        self._lock = threading.RLock()
+        self._checked = 0
+        self.eager_calls = 0  # calls no trace described, run eagerly
+        if params is None:
+            params = self._parameters(xs)
+        self.params: list[Value] = list(params)
+        self._variants: list[_Variant] = []
+        self._add_variant(xs)
+
+    def _parameters(self, xs: list[float]) -> list[Value]:
+        """The leaves f reads that outlive a call: in two traces, the same objects.
+
+        A number lifted inside f (``x * 2.0``) is a new leaf on every call: a constant.
+        """
+        first = self._trace(xs)[1]
+        again = {id(v) for v in _leaves(self._trace(xs)[1])}  # inputs are new leaves each time
+        return [v for v in _leaves(first) if id(v) in again]
+
+    def _trace(self, xs: Sequence[float]) -> tuple[list[Value], Value, list[Guard]]:
+        """(the input leaves, f's result, the comparisons f made) for one run at ``xs``."""
         leaves = [Value(x) for x in xs]
-        root = f(*leaves)
+        root, guards = trace(self.f, *leaves)
         if not isinstance(root, Value):
             raise TypeError(f"compile: f must return a Value, got {type(root).__name__}")
-        low = lower([root], leaves, params)
-        self.params: list[Value] = list(params) if params is not None else low.auto_params
-        self._used = [self.params[k] for k in low.params]
-        self.source = function_source(low)
-        self.n_nodes = low.n_nodes
-        self.n_edges = low.n_edges
-        self._fn = build(self.source, low.namespace, "replay")
-        self._checked = 0
+        return leaves, root, guards
 
-    def _args(self, xs: Sequence[float]) -> tuple[list[float], list[float], list[float]]:
+    def _add_variant(self, xs: Sequence[float]) -> _Variant:
+        leaves, root, guards = self._trace(xs)
+        low = lower([root], leaves, self.params, guards=guards)
+        source = function_source(low)
+        fn = build(source, low.namespace, "replay")
+        used = [self.params[k] for k in low.params]
+        variant = _Variant(fn, source, low.params, low.n_nodes, low.n_edges, used)
+        self._variants.append(variant)
+        return variant
+
+    @property
+    def source(self) -> str:
+        """The generated code: one function per trace (a second when a guard failed)."""
+        return "\n\n".join(v.source for v in self._variants)
+
+    @property
+    def n_nodes(self) -> int:
+        return self._variants[0].n_nodes
+
+    @property
+    def n_edges(self) -> int:
+        return self._variants[0].n_edges
+
+    @property
+    def variants(self) -> int:
+        """How many traces the function holds (one per set of branches its inputs took)."""
+        return len(self._variants)
+
+    def _inputs(self, xs: Sequence[float]) -> list[float]:
         if len(xs) != self.n_inputs:
             raise TypeError(f"compile: the function takes {self.n_inputs} inputs, got {len(xs)}")
-        X = [x if type(x) is float else checks.real(x, "compile", "an input") for x in xs]
-        return X, [p.data for p in self._used], [p.grad for p in self._used]
+        return [x if type(x) is float else checks.real(x, "compile", "an input") for x in xs]
+
+    def _replay(
+        self, X: list[float]
+    ) -> tuple[float, Sequence[float], Sequence[float], list[Value]]:
+        """(value, ∂/∂xs, the used parameters' new gradients, those parameters)."""
+        for variant in self._variants:
+            used = variant.params
+            try:
+                value, gx, gp = variant.fn(X, [p.data for p in used], [p.grad for p in used])
+            except GuardFailed:
+                continue
+            return value, gx, gp, used
+        if len(self._variants) >= MAX_VARIANTS:
+            raise GuardFailed("no trace describes this call")
+        variant = self._add_variant(X)
+        used = variant.params
+        value, gx, gp = variant.fn(X, [p.data for p in used], [p.grad for p in used])
+        return value, gx, gp, used
 
     def _eager(self, X: Sequence[float]) -> tuple[float, list[float]]:
         leaves = [Value(x) for x in X]
@@ -59,40 +144,45 @@ class Compiled:
         root.backward()
         return root.data, [v.grad for v in leaves]
 
-    def value_and_grad(self, *xs: float) -> tuple[float, list[float]]:
-        """f(xs) and [∂f/∂xᵢ]; each parameter's ``.grad`` grows by ∂f/∂p (as backward())."""
-        X, P, G = self._args(xs)
-        try:
-            value, gx, gp = self._fn(X, P, G)
-        except (ArithmeticError, ValueError):
-            return self._eager(X)  # the library's own error, or its value at a pole
-        if self._checked < self.check:
-            self._checked += 1
-            before = [p.grad for p in self._used]
-            eager_value, eager_gx = self._eager(X)
-            compare(
-                "compile",
-                [value, *gx, *gp],
-                [eager_value, *eager_gx, *(p.grad for p in self._used)],
-            )
-            for p, g in zip(self._used, before):
-                p.grad = g
-        for p, g in zip(self._used, gp):
-            p.grad = g
+    def _run(self, xs: Sequence[float], keep: bool) -> tuple[float, list[float]]:
+        X = self._inputs(xs)
+        with self._lock:
+            try:
+                value, gx, gp, used = self._replay(X)
+            except (ArithmeticError, ValueError, GuardFailed):
+                # the library's own error or value (at a pole), or no trace fits: run eagerly
+                self.eager_calls += 1
+                before = [p.grad for p in self.params]
+                try:
+                    return self._eager(X)
+                finally:
+                    if not keep:
+                        for p, g in zip(self.params, before):
+                            p.grad = g
+            if self._checked < self.check:
+                self._checked += 1
+                before = [p.grad for p in used]
+                eager_value, eager_gx = self._eager(X)
+                eager_gp = [p.grad for p in used]
+                for p, g in zip(used, before):
+                    p.grad = g
+                compare("compile", [value, *gx, *gp], [eager_value, *eager_gx, *eager_gp])
+            if keep:
+                for p, g in zip(used, gp):
+                    p.grad = g
         return value, list(gx)
 
+    def value_and_grad(self, *xs: float) -> tuple[float, list[float]]:
+        """f(xs) and [∂f/∂xᵢ]; each parameter's ``.grad`` grows by ∂f/∂p (as backward())."""
+        return self._run(xs, keep=True)
+
     def __call__(self, *xs: float) -> float:
-        """f(xs) as a float (the gradient is computed too, and not kept)."""
-        X, P, G = self._args(xs)
-        try:
-            value: float = self._fn(X, P, G)[0]
-        except (ArithmeticError, ValueError):
-            with_eager = self.f(*[Value(x) for x in X])
-            return with_eager.data
-        return value
+        """f(xs) as a float (checked like ``value_and_grad``; no ``.grad`` changes)."""
+        return self._run(xs, keep=False)[0]
 
     def __repr__(self) -> str:
-        return f"Compiled({self.n_inputs} inputs, {len(self._used)} params, {self.n_nodes} nodes)"
+        used = len(self._variants[0].used)
+        return f"Compiled({self.n_inputs} inputs, {used} params, {self.n_nodes} nodes)"
 
 
 def compare(where: str, replayed: Sequence[float], eager: Sequence[float]) -> None:
@@ -114,8 +204,9 @@ def compile(
     """Trace ``f(*example_inputs)`` once and return it as straight-line code (:class:`Compiled`).
 
     ``params``: the leaves f closes over whose value may change between calls and whose
-    ``.grad`` is filled (default: every leaf of the graph that is not an input). ``check``: how
-    many first calls are compared, bit for bit, with an eager rebuild.
+    ``.grad`` is filled (default: every leaf f reads that outlives a call, found by tracing f
+    twice; numbers f lifts to Values are constants). ``check``: how many first calls (of
+    either kind) are compared, bit for bit, with an eager rebuild.
 
     >>> from tinygrad_edu import Value
     >>> f = compile(lambda a, b: a * b + a, [2.0, 3.0])

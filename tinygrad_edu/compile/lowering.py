@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import Value, interior_order
-from .templates import TEMPLATES, has_template
+from .codegen import TextError, number_code, op_code
+from .trace import Guard, GuardFailed
 
 
 @dataclass
@@ -66,9 +67,26 @@ class _Names:
             name = f"c{next(self.n_consts)}"
             self.namespace[name] = c
             return name
-        if c == 0.0 and math.copysign(1.0, c) < 0.0:
-            return "(-0.0)"
-        return repr(c) if c >= 0.0 or c != c else f"({c!r})"
+        return number_code(c)
+
+    def operand(self, x: Value | float) -> str:
+        """A guard's side as code: a node's or leaf's name, or a number."""
+        if isinstance(x, Value):
+            return self.names[id(x)] if x._parents else self.leaf(x)
+        return self._constant(x)
+
+
+def _varies(guard: Guard, names: _Names) -> bool:
+    """Whether a guard's sides can change between calls (else it holds on every replay)."""
+    for side in (guard.left, guard.right):
+        if isinstance(side, Value) and (
+            side._parents
+            or names.auto
+            or id(side) in names.input_index
+            or id(side) in names.param_index
+        ):
+            return True
+    return False
 
 
 def _reported(name: str, input_grads: bool) -> bool:
@@ -76,19 +94,51 @@ def _reported(name: str, input_grads: bool) -> bool:
     return name[0] == "p" or (name[0] == "x" and input_grads)
 
 
-def _order(roots: Sequence[Value]) -> list[Value]:
+def _order(roots: Sequence[Value], extra: Sequence[Value] = ()) -> list[Value]:
+    """The roots' nodes in backward()'s order, then any nodes only ``extra`` reaches."""
     if len(roots) == 1:
-        return interior_order(roots[0]) if roots[0]._parents else []
-    hub = Value(0.0)
-    hub._parents = tuple(roots)
-    return interior_order(hub)[:-1]
+        order = interior_order(roots[0]) if roots[0]._parents else []
+    else:
+        hub = Value(0.0)
+        hub._parents = tuple(roots)
+        order = interior_order(hub)[:-1]
+    seen = {id(v) for v in order}
+    for v in extra:
+        if v._parents and id(v) not in seen:
+            for node in interior_order(v):
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    order.append(node)
+    return order
 
 
-def _write_forward(order: list[Value], names: _Names) -> tuple[list[str], list[list[str]], int]:
-    """One line per node (two without a template); each node's local derivatives as code."""
-    forward: list[str] = []
+def _comment(node: Value) -> str:
+    """The op's symbol and the node's label, as a comment no label can end or disguise.
+
+    The label is user text: it is written as ``repr`` of a string, which escapes line breaks,
+    NUL, lone surrogates and the bidirectional controls (any character not printable).
+    """
+    op = node._prim
+    assert op is not None
+    symbol = str.__str__(str(op.symbol))
+    text = f"  # {symbol if symbol.isprintable() else ascii(symbol)[1:-1]}"
+    label = str.__str__(str(node.label))  # a plain str: no subclass's own __repr__
+    return text + (f" {str.__repr__(label)}" if label else "")
+
+
+def _write_forward(
+    order: list[Value], names: _Names, guards: Sequence[Guard] = ()
+) -> tuple[list[str], list[list[str]], int]:
+    """One line per node, from its table entry; each node's local derivatives as code.
+
+    An entry whose derivative text is outside the vocabulary of ``codegen`` has its ``rule``
+    called (a second line). Each guard is checked as soon as both its sides are computed.
+    """
+    lines_of: list[list[str]] = []
     locals_of: list[list[str]] = []
     n_edges = 0
+    env = names.namespace
+    position = {id(node): i for i, node in enumerate(order)}
     for i, node in enumerate(order):
         op = node._prim
         assert op is not None
@@ -96,20 +146,30 @@ def _write_forward(order: list[Value], names: _Names) -> tuple[list[str], list[l
         out = f"v{i}"
         names.names[id(node)] = out
         n_edges += len(args)
-        comment = f"  # {op.symbol}" + (f" {node.label}" if node.label else "")
-        if has_template(op):
-            fwd, loc = TEMPLATES[op.name]
-            forward.append(f"{out} = {fwd(op, args)}{comment}")
-            locals_of.append(loc(op, args, out))
-        else:
-            fname, rname = f"_f{i}", f"_r{i}"
-            names.namespace[fname] = op.forward
-            names.namespace[rname] = op.rule
-            forward.append(f"{out} = {fname}({', '.join(args)}){comment}")
-            lname = f"l{i}"
-            forward.append(f"{lname} = {rname}({out}, {', '.join(args)})")
+        code = op_code(op)
+        lines = [f"{out} = {code.forward(args, env)}{_comment(node)}"]
+        try:
+            locals_of.append(code.locals(args, out, env))
+        except TextError:
+            rname, lname = f"_r{i}", f"l{i}"
+            env[rname] = op.rule
+            lines.append(f"{lname} = {rname}({out}, {', '.join(args)})")
             locals_of.append([f"{lname}[{j}]" for j in range(len(args))])
-    return forward, locals_of, n_edges
+        lines_of.append(lines)
+    before: list[str] = []
+    for k, guard in enumerate(guards):
+        left = names.operand(guard.left)
+        if guard.right is None:
+            test = f"bool({left})"
+        else:
+            test = f"{left} {guard.symbol} {names.operand(guard.right)}"
+        test = f"not {test}" if guard.result else test
+        line = f"if {test}: raise _GuardFailed({k})  # the branch taken when traced"
+        at = max(position.get(id(side), -1) for side in (guard.left, guard.right))
+        (before if at < 0 else lines_of[at]).append(line)
+    if guards:
+        env["_GuardFailed"] = GuardFailed
+    return before + [line for lines in lines_of for line in lines], locals_of, n_edges
 
 
 def _needs_gradient(
@@ -215,6 +275,7 @@ def lower(
     params: Sequence[Value] | None,
     seeds: Sequence[str] | None = None,
     input_grads: bool = True,
+    guards: Sequence[Guard] = (),
 ) -> Lowered:
     """Write the graph above ``roots`` as straight-line code.
 
@@ -223,7 +284,7 @@ def lower(
     makes every other leaf a parameter); every other leaf is a constant. ``seeds`` names each
     root's incoming gradient (default: one root, seeded with 1.0 as ``backward()`` does).
     The backward sweep is in the order ``backward()`` would use on a node whose parents are
-    ``roots`` in that order.
+    ``roots`` in that order. ``guards`` are comparisons re-checked as the forward runs.
     """
     if seeds is None:
         if len(roots) != 1:
@@ -234,11 +295,13 @@ def lower(
         param_index={id(p): k for k, p in enumerate(params)} if params is not None else {},
         auto=params is None,
     )
-    order = _order(roots)
+    guards = [g for g in guards if _varies(g, names)]
+    sides = [side for g in guards for side in (g.left, g.right) if isinstance(side, Value)]
+    order = _order(roots, sides)
     for v in roots:
         if not v._parents:
             names.leaf(v)
-    forward, locals_of, n_edges = _write_forward(order, names)
+    forward, locals_of, n_edges = _write_forward(order, names, guards)
     position = {id(node): i for i, node in enumerate(order)}
     needs = _needs_gradient(order, position, names, input_grads)
     graph = _Graph(order, position, names, locals_of, needs, input_grads)
@@ -278,15 +341,17 @@ def _sum_into(target: str, terms: list[tuple[str, str]], accumulate: bool) -> li
 
 
 def _atom(expr: str) -> str:
-    """``expr`` safe as an operand of ``*``: parenthesised unless it is a name or a literal."""
+    """``expr`` safe as an operand of ``*``: parenthesised unless it is a name, a literal, a
+    call or already in parentheses."""
     if re.fullmatch(r"[\w.]+(\[\d+\])?", expr):
         return expr
-    if expr.startswith("(") and expr.endswith(")"):
+    head = re.match(r"[\w.]*\(", expr)
+    if head and expr.endswith(")"):
         depth = 0
         for i, ch in enumerate(expr):
             depth += ch == "("
             depth -= ch == ")"
-            if depth == 0 and i < len(expr) - 1:
+            if depth == 0 and i >= head.end() - 1 and i < len(expr) - 1:
                 break
         else:
             return expr

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .lowering import Lowered
-from .templates import NAMESPACE
 
 
 def unpack(names: Sequence[str], source: str) -> str:
@@ -43,8 +42,8 @@ def function_source(low: Lowered, name: str = "replay") -> str:
 
 
 def build(source: str, namespace: dict[str, Any], name: str) -> Callable[..., Any]:
-    env = dict(NAMESPACE)
-    env.update(namespace)
+    """Compile ``source`` with ``namespace`` as its globals and return the function ``name``."""
+    env = dict(namespace)
     exec(builtins.compile(source, f"<tinygrad_edu.compile {name}>", "exec"), env)
     fn: Callable[..., Any] = env[name]
     return fn

@@ -2,118 +2,68 @@
 
 from __future__ import annotations
 
-import builtins
 import itertools
 import math
-import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .. import checks
-from ..engine import Value, interior_order, topo_order
+from ..engine import Value, interior_order
 from ..gcpolicy import gc_paused
+from ..nary import vsum
 from .compiled import compare
 from .lowering import lower
-from .source import build, function_source, unpack
-from .templates import NAMESPACE
+from .program import ExampleProgram, all_finite, example_program, runs
+from .source import build, function_source
+from .trace import GuardFailed, trace
 
-_NAME_RE = re.compile(r"\b[vxl]\d+\b")
-
-
-@dataclass
-class _ExampleProgram:
-    """One example's model graph as two loops over a batch: forward, and backward."""
-
-    n_outputs: int
-    single: bool  # the model returned a Value (not a list)
-    params: list[int]
-    forward: Callable[..., Any]
-    backward: Callable[..., Any]
-    source: str
-    # every local gradient is finite when the tape and the parameters are: an example whose
-    # seeds are all 0 then adds only ±0.0 to each parameter's gradient, and can be skipped
-    zero_skippable: bool = False
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-# The ops whose local gradients are finite whenever their inputs and output are (1, 0, another
-# input, the output, 1 − out², out(1 − out), cos, −sin, 0). log, √, powc are not: 1/x, 0.5/√x
-# and n·xⁿ⁻¹ overflow or divide by zero at finite x.
-_FINITE_LOCALS = frozenset(
-    {"add", "mul", "neg", "sum", "dot", "relu", "tanh", "sigmoid", "exp", "sin", "cos", "data_max"}
-)
+class LRU(Generic[K, V]):
+    """A dict of at most ``size`` entries that forgets the least recently used one."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
-def _zero_skippable(outs: list[Value], leaves: list[Value], params: list[Value]) -> bool:
-    """Whether every op of the graph has finite locals given finite values (see above), and
-    every constant of it is finite."""
-    known = {id(v) for v in leaves} | {id(p) for p in params}
-    for out in outs:
-        for node in topo_order(out):
-            if node._prim is not None:
-                if node._prim.name not in _FINITE_LOCALS:
-                    return False
-            elif id(node) not in known and not math.isfinite(node.data):
-                return False
-    return True
-
-
-def _all_finite(xs: Sequence[float]) -> bool:
-    """True when no x is inf or NaN (a sum that overflows says False: safe, only slower)."""
-    total = builtins.sum(xs)
-    return bool(total - total == 0.0)
-
-
-def _example_program(
-    model: Callable[[Sequence[Any]], Any], n_inputs: int, x: Sequence[float], params: list[Value]
-) -> _ExampleProgram:
-    leaves = [Value(float(v)) for v in x]
-    out = model(leaves)
-    single = isinstance(out, Value)
-    outs: list[Value] = [out] if single else list(out)
-    if not outs or not all(isinstance(o, Value) for o in outs):
-        raise TypeError("compile: the model must return a Value or a list of Values")
-    seeds = [f"s{k}" for k in range(len(outs))]
-    low = lower(outs, leaves, params, seeds=seeds, input_grads=False)
-    tape = sorted(
-        {n for line in low.backward for n in _NAME_RE.findall(line)},
-        key=lambda n: (n[0], int(n[1:])),
-    )
-    ps = [f"p{k}" for k in low.params]
-    xs = [f"x{j}" for j in range(n_inputs)]
-    fwd = ["def forward_batch(rows, P):"]
-    fwd.append(f'    """{low.n_nodes} nodes per example: outputs and tape, row by row."""')
-    if ps:
-        fwd.append("    " + unpack(ps, "P"))
-    fwd.append("    result = []")
-    fwd.append(f"    for {', '.join(xs) + ',' if xs else '_'} in rows:")
-    fwd += ["        " + line for line in low.forward]
-    outs_tuple = "".join(f"{r}, " for r in low.roots)
-    tape_tuple = "".join(f"{n}, " for n in tape)
-    fwd.append(f"        result.append((({outs_tuple}), ({tape_tuple})))")
-    fwd.append("    return result")
-    bwd = ["def backward_batch(items, P, G):"]
-    bwd.append('    """The reverse sweep, example by example, into the parameters\' gradients."""')
-    if ps:
-        bwd.append("    " + unpack(ps, "P"))
-        bwd.append("    " + unpack([f"g{p}" for p in ps], "G"))
-    seed_tuple = "".join(f"{s}, " for s in seeds)
-    bwd.append(f"    for ({tape_tuple}), ({seed_tuple}) in items:")
-    bwd += ["        " + line for line in low.backward] or ["        pass"]
-    bwd.append(f"    return ({''.join(f'g{p}, ' for p in ps)})")
-    source = "\n".join(fwd) + "\n\n\n" + "\n".join(bwd) + "\n"
-    env = dict(NAMESPACE)
-    env.update(low.namespace)
-    exec(builtins.compile(source, "<tinygrad_edu.compile step>", "exec"), env)
-    return _ExampleProgram(
-        len(outs),
-        single,
-        low.params,
-        env["forward_batch"],
-        env["backward_batch"],
-        source,
-        _zero_skippable(outs, leaves, params),
-    )
+def objective(
+    loss_fn: Callable[[Any, Any], Value],
+    outs: list[Any],
+    targets: Sequence[object],
+    params: Sequence[Value],
+    l2: float,
+) -> Value:
+    """The training objective: ``loss_fn(outs, targets)``, plus l2 · Σ p² when l2 > 0."""
+    value = loss_fn(outs, targets)
+    if not isinstance(value, Value):
+        raise TypeError(
+            f"the loss function returned {type(value).__name__} "
+            f"{checks.show(value)}; it must return a Value built from the "
+            "predictions, so that backward() reaches the parameters"
+        )
+    if l2:
+        value = value + l2 * vsum([p * p for p in params])
+    return value
 
 
 class _NotCompilable(Exception):
@@ -136,8 +86,17 @@ class CompiledStep:
     add only ±0.0 (``skipped_examples`` counts them).
 
     A loss that reads the outputs out of example order, or puts parameters inside the loss,
-    cannot be split this way: those steps run eagerly (``eager_steps`` counts them).
+    cannot be split this way: those steps run eagerly (``eager_steps`` counts them). So does a
+    model that compares its Values (``if h > 0``) and meets inputs that take the other branch:
+    from then on every step runs eagerly (``fallback`` says why).
+
+    Memory is bounded: one program per input length (at most ``cache_size``; a new length past
+    that runs eagerly), and the loss replayed from code for at most ``cache_size`` target lists
+    (the least recently used forgotten), with up to ``SEEN_PER_GLUE × cache_size`` target lists
+    remembered to see whether they recur. Steps are serialised by a lock.
     """
+
+    SEEN_PER_GLUE = 16
 
     def __init__(
         self,
@@ -154,40 +113,38 @@ class CompiledStep:
         self.l2 = l2
         self.check = checks.count(check, "compile", "check")
         self.cache_size = checks.count(cache_size, "compile", "cache_size", minimum=1)
-        self.programs: dict[int, _ExampleProgram] = {}
+        self.programs: dict[int, ExampleProgram] = {}
         self.compiled_steps = 0
         self.eager_steps = 0
         self.skipped_examples = 0  # replayed backward passes skipped: all-zero seeds
         self._checked = 0
-        self._broken = False
-        self._glue: dict[tuple[Any, str], Callable[..., Any]] = {}
-        self._seen: dict[tuple[Any, str], int] = {}
+        self.fallback = ""  # why every step now runs eagerly ("" while it replays)
+        self._glue: LRU[tuple[Any, str], Callable[..., Any]] = LRU(self.cache_size)
+        self._seen: LRU[tuple[Any, str], int] = LRU(self.SEEN_PER_GLUE * self.cache_size)
+        self._lock = threading.Lock()
+
+    def cache_info(self) -> dict[str, int]:
+        """How many entries each cache holds now (each is bounded; see the class doc)."""
+        return {
+            "programs": len(self.programs),
+            "loss_code": len(self._glue),
+            "seen": len(self._seen),
+        }
 
     @property
     def source(self) -> str:
         """The generated code of every traced input length."""
         return "\n\n".join(p.source for p in self.programs.values())
 
-    def _program(self, x: Sequence[float]) -> _ExampleProgram:
+    def _program(self, x: Sequence[float]) -> ExampleProgram:
         key = len(x)
         program = self.programs.get(key)
         if program is None:
             if len(self.programs) >= self.cache_size:
-                raise _NotCompilable(f"more than {self.cache_size} input lengths")
-            program = _example_program(self.model, key, x, self.params)
+                raise _NotCompilable(f"more than cache_size = {self.cache_size} input lengths")
+            program = example_program(self.model, key, x, self.params)
             self.programs[key] = program
         return program
-
-    def _objective(self, preds: list[Any], targets: Sequence[object]) -> Value:
-        objective = self.loss_fn(preds, targets)
-        if not isinstance(objective, Value):
-            raise TypeError(
-                f"the loss function returned {type(objective).__name__} "
-                f"{checks.show(objective)}; it must return a Value built from the predictions"
-            )
-        if self.l2:
-            objective = objective + self.l2 * _vsum([p * p for p in self.params])
-        return objective
 
     def eager(self, X: Sequence[Sequence[float]], y: Sequence[object]) -> tuple[float, list[Any]]:
         """The step built and differentiated as usual (the reference, and the fallback)."""
@@ -196,22 +153,26 @@ class CompiledStep:
             p.grad = 0.0
             p.grad_value = None
         outs = [self.model(x) for x in X]
-        objective = self._objective(outs, y)
-        objective.backward()
-        return objective.data, [_data(o) for o in outs]
+        total = objective(self.loss_fn, outs, y, self.params, self.l2)
+        total.backward()
+        return total.data, [_data(o) for o in outs]
 
     def step(self, X: Sequence[Sequence[float]], y: Sequence[object]) -> tuple[float, list[Any]]:
         """Fill the parameters' gradients for the batch; return (loss, each example's output)."""
-        with gc_paused():  # the library's own call: no collection walks the step's objects
+        # the library's own call: no collection walks the step's objects
+        with self._lock, gc_paused():
             return self._step(X, y)
 
     def _step(self, X: Sequence[Sequence[float]], y: Sequence[object]) -> tuple[float, list[Any]]:
-        if self._broken:
+        if self.fallback:
             return self.eager(X, y)
         try:
             value, outs, grads = self._replay(X, y)
-        except _NotCompilable:
-            self._broken = True
+        except _NotCompilable as err:
+            self.fallback = str(err)
+            return self.eager(X, y)
+        except GuardFailed:
+            self.fallback = "the model compares its values, and a batch took the other branch"
             return self.eager(X, y)
         except (ArithmeticError, ValueError, TypeError):
             return self.eager(X, y)  # the library's own error (or result) for this batch
@@ -240,7 +201,7 @@ class CompiledStep:
         programs = [self._program(x) for x in X]
         # the forward pass, run by run of examples with the same program
         results: list[Any] = []
-        for program, run in _runs(programs, X):
+        for program, run in runs(programs, X):
             used = [P[k] for k in program.params]
             results += program.forward(run, used)
         flat = [o for _, (outs, _) in zip(programs, results) for o in outs]
@@ -254,8 +215,8 @@ class CompiledStep:
             grads = [0.0] * len(P)
         # the model's backward, last example first (the order backward() visits them)
         offsets = list(itertools.accumulate((p.n_outputs for p in programs), initial=0))
-        items: list[tuple[_ExampleProgram, Any]] = []
-        params_finite = _all_finite(P)
+        items: list[tuple[ExampleProgram, Any]] = []
+        params_finite = all_finite(P)
         for i in range(len(X) - 1, -1, -1):
             program = programs[i]
             example_seeds = seeds[offsets[i] : offsets[i + 1]]
@@ -264,12 +225,12 @@ class CompiledStep:
                 program.zero_skippable
                 and not any(example_seeds)  # every seed ±0.0 (NaN is truthy)
                 and params_finite
-                and _all_finite(tape)
+                and all_finite(tape)
             ):
                 self.skipped_examples += 1
                 continue  # it would add only ±0.0 to each gradient, which changes none
             items.append((program, (tape, example_seeds)))
-        for program, run in _runs([p for p, _ in items], [it for _, it in items]):
+        for program, run in runs([p for p, _ in items], [it for _, it in items]):
             used = [grads[k] for k in program.params]
             new = program.backward(run, [P[k] for k in program.params], used)
             for k, g in zip(program.params, new):
@@ -280,7 +241,7 @@ class CompiledStep:
         return value, outs_data, grads
 
     def _loss(
-        self, programs: list[_ExampleProgram], flat: list[float], y: Sequence[object]
+        self, programs: list[ExampleProgram], flat: list[float], y: Sequence[object]
     ) -> tuple[float, list[float]]:
         """The loss of the outputs ``flat`` and its gradient with respect to each of them.
 
@@ -293,23 +254,28 @@ class CompiledStep:
         if glue is not None:
             value, seeds, _ = glue(flat, (), ())
             return value, list(seeds)
-        seen = self._seen.get(key, 0) + 1
-        self._seen[key] = seen
-        leaves, objective = self._trace_loss(programs, flat, y, check_order=seen <= 2)
-        objective.backward()
+        seen = (self._seen.get(key) or 0) + 1
+        self._seen.put(key, seen)
+        if seen == 2:  # targets that recur: trace the loss, noting any comparison it makes
+            (leaves, loss), guards = trace(self._trace_loss, programs, flat, y)
+        else:
+            (leaves, loss), guards = self._trace_loss(programs, flat, y, seen < 2), []
+        loss.backward()
         seeds = [v.grad for v in leaves]
-        if seen == 2 and len(self._glue) < self.cache_size:
-            low = lower([objective], leaves, [])
+        if seen == 2:
+            # a loss that compares its values is never replayed: it is built every step
+            low = lower([loss], leaves, [])
             probe = [o * 0.75 + 0.125 for o in flat]
-            other_leaves, other_objective = self._trace_loss(programs, probe, y)
-            other = lower([other_objective], other_leaves, [])
-            if other.forward == low.forward and other.backward == low.backward:
-                self._glue[key] = build(function_source(low), low.namespace, "replay")
-        return objective.data, seeds
+            other_leaves, other_loss = self._trace_loss(programs, probe, y)
+            other = lower([other_loss], other_leaves, [])
+            same = other.forward == low.forward and other.backward == low.backward
+            if same and not guards:
+                self._glue.put(key, build(function_source(low), low.namespace, "replay"))
+        return loss.data, seeds
 
     def _trace_loss(
         self,
-        programs: list[_ExampleProgram],
+        programs: list[ExampleProgram],
         flat: list[float],
         y: Sequence[object],
         check_order: bool = True,
@@ -338,25 +304,8 @@ def _key(targets: Sequence[object]) -> str:
     return repr(list(targets))
 
 
-def _vsum(values: list[Value]) -> Value:
-    from ..engine import vsum
-
-    return vsum(values)
-
-
 def _data(out: Any) -> Any:
     return out.data if isinstance(out, Value) else [v.data for v in out]
-
-
-def _runs(programs: Sequence[_ExampleProgram], items: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
-    """Consecutive items sharing a program, as (program, items) runs."""
-    runs: list[tuple[Any, list[Any]]] = []
-    for program, item in zip(programs, items):
-        if runs and runs[-1][0] is program:
-            runs[-1][1].append(item)
-        else:
-            runs.append((program, [item]))
-    return runs
 
 
 def _check_order(objective: Value, placeholders: list[list[Value]]) -> None:

@@ -1,12 +1,16 @@
 """The explorer: one offline HTML page that shows a network learning.
 
-``record_run(model, X, y, ...)`` trains with the library's own ``fit`` and records, every k-th
-epoch, what the engine computed: z, a, σ′(z), δ, ∂L/∂W per example, and the weights before and
+``record_run(model, X, y, ...)`` trains with ``fit(compile=True)``'s step and records, every
+k-th epoch, what the engine computed: z, a, σ′(z), δ, ∂L/∂a per row, and the weights before and
 after each update. ``write_explorer(model, X, y, path, ...)`` does that and writes the page;
 ``Explorer(run)`` shows it inline in Jupyter. The page steps through the four phases of
-backprop (① forward, ② loss and its seed, ③ deltas, ④ gradients and the update), drills down
-into a neuron's scalar graph, replays the training (loss, decision boundary, gradient health),
-and can ask the learner to predict each value before it is revealed.
+backprop (① forward, ② loss and its seed, ③ deltas, ④ gradients and the update of every
+layer), draws any neuron's scalar graph at any recorded epoch, replays the training (loss,
+decision boundary, gradient health; play/pause), and can ask the learner to predict each value
+before it is revealed; the answers download as JSON (``answers`` describes the format).
+
+The page's script renders from data: ``page_data(run)`` is the JSON-able dict it reads, and
+``window.TinygradExplorer.mount(root, data)`` draws it into any element (see explorer.js).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from pathlib import Path
 from .. import checks
 from ..fileio import atomic_write_text
 from ..nn import MLP
-from .page import TOLERANCE, Explorer, explorer_html, page_data
+from . import answers, budget
+from .budget import Estimate
+from .page import TOLERANCE, Explorer, embed_json, explorer_html, page_data
 from .record import (
-    Drill,
     ExampleRecord,
     Frame,
     Run,
@@ -31,12 +36,15 @@ from .record import (
 
 __all__ = [
     "TOLERANCE",
-    "Drill",
+    "Estimate",
     "ExampleRecord",
     "Explorer",
     "Frame",
     "Run",
+    "answers",
     "bias_name",
+    "budget",
+    "embed_json",
     "explorer_html",
     "input_name",
     "page_data",
@@ -59,8 +67,9 @@ def write_explorer(
     every: int | None = None,
     seed: int | None = None,
     title: str = "",
-    drill: str = "first",
-    examples: int = 4,
+    max_seconds: float = budget.MAX_SECONDS,
+    max_megabytes: float = budget.MAX_MEGABYTES,
+    progress: bool | None = None,
 ) -> Path:
     """Train ``model`` on X, y (as ``record_run``) and write the explorer page to ``path``.
 
@@ -71,7 +80,7 @@ def write_explorer(
     >>> m = MLP(1, [2, 1], activation="tanh", output_activation="linear", seed=0)
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = write_explorer(m, [[0.0], [1.0]], [0.0, 1.0], pathlib.Path(d) / "e.html",
-    ...                        loss="mse", lr=0.1, epochs=3, drill="none")
+    ...                        loss="mse", lr=0.1, epochs=3)
     ...     p.read_text(encoding="utf-8").startswith("<!doctype html>")
     True
     """
@@ -79,7 +88,7 @@ def write_explorer(
         raise TypeError(f"write_explorer: path must be a str or Path, got {checks.show(path)}")
     run = record_run(
         model, X, y, loss=loss, lr=lr, epochs=epochs, every=every, seed=seed, title=title,
-        drill=drill, examples=examples,
+        max_seconds=max_seconds, max_megabytes=max_megabytes, progress=progress,
     )  # fmt: skip
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

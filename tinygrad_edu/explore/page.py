@@ -5,16 +5,18 @@ data files, filled with the run's records as JSON. No server, no network: it ope
 from __future__ import annotations
 
 import html
-import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..fileio import atomic_write_text
+from ..textsafe import json_for_html
 from .record import LOSS_FORMULAS, SATURATED, SEED_FORMULAS, Frame, Run
 
 TOLERANCE = {"abs": 0.01, "rel": 0.05}  # a prediction is right within 0.01 + 5 % of |value|
 DIGITS = 7  # significant digits kept in the page (the page shows 4)
+FORMAT = 2  # the layout of page_data; explorer.js reads it
 
 
 def _asset(name: str) -> str:
@@ -28,6 +30,11 @@ def _r(x: Any) -> Any:
     if isinstance(x, list):
         return [_r(v) for v in x]
     return x
+
+
+def _clean(x: float) -> float:
+    """A data value for display: float noise about 0 (``-1.2e-16`` from sin π) shown as 0."""
+    return 0.0 if abs(x) < 1e-12 else _r(x)
 
 
 def _frame(f: Frame) -> dict[str, Any]:
@@ -45,6 +52,8 @@ def _frame(f: Frame) -> dict[str, Any]:
             {"d": _r(h["mean_abs_delta"]), "dead": _r(h["dead"]), "sat": _r(h["saturated"])}
             for h in f.health
         ],
+        # per row: the row's own ∂L/∂W is δ · input (the engine's w.grad is that one product),
+        # so the page multiplies the two recorded numbers instead of storing the product
         "ex": [
             {
                 "z": _r(e.z),
@@ -52,8 +61,6 @@ def _frame(f: Frame) -> dict[str, Any]:
                 "s": _r(e.slope),
                 "d": _r(e.delta),
                 "up": _r(e.upstream),
-                "dW": _r(e.dW),
-                "db": _r(e.db),
                 "L": _r(e.loss),
                 "out": _r(e.output),
                 "seed": _r(e.seed),
@@ -64,8 +71,18 @@ def _frame(f: Frame) -> dict[str, Any]:
 
 
 def page_data(run: Run) -> dict[str, Any]:
-    """The JSON the page reads: the run's records, rounded to 7 significant digits."""
+    """The JSON-able dict the page renders (``TinygradExplorer.mount(root, data)`` in
+    explorer.js): the run's records, rounded to 7 significant digits.
+
+    >>> from tinygrad_edu.explore import xor_run
+    >>> d = page_data(xor_run(epochs=2, every=1))
+    >>> d["meta"]["sizes"], len(d["frames"]), len(d["frames"][0]["ex"])
+    ([2, 4, 4, 1], 2, 4)
+    """
+    if not isinstance(run, Run):
+        raise TypeError(f"page_data: run must be a Run (from record_run), got {type(run)!r}")
     return {
+        "format": FORMAT,
         "meta": {
             "title": run.title,
             "seed": run.seed,
@@ -80,57 +97,53 @@ def page_data(run: Run) -> dict[str, Any]:
             "tolerance": TOLERANCE,
             "saturated": SATURATED,
         },
-        "X": run.X,
-        "y": run.y,
+        "X": [[_clean(v) for v in r] for r in run.X],
+        "y": [_clean(t) for t in run.y],
         "losses": _r(run.losses),
         "accuracy": _r(run.accuracy),
         "axes": run.axes,
         "frames": [_frame(f) for f in run.frames],
-        "drills": [
-            {
-                "epoch": d.epoch,
-                "example": d.example,
-                "layer": d.layer,
-                "neuron": d.neuron,
-                "svg": d.svg,
-                "dot": d.dot,
-                "mermaid": d.mermaid,
-                "steps": [
-                    {
-                        "node": s["node"],
-                        "op": s["op"],
-                        "up": _r(s["upstream"]),
-                        "parts": [
-                            {
-                                "parent": c["parent"],
-                                "local": _r(c["local"]),
-                                "contribution": _r(c["contribution"]),
-                                "total": _r(c["total"]),
-                            }
-                            for c in s["parts"]
-                        ],
-                    }
-                    for s in d.steps
-                ],
-            }
-            for d in run.drills
-        ],
         "notes": run.notes,
     }
+
+
+def embed_json(data: object) -> str:
+    r"""``data`` as compact JSON that is safe inside an HTML ``<script>`` block
+    (``textsafe.json_for_html``: ``<``, ``>``, ``&``, U+2028/U+2029 and lone surrogates escaped,
+    so neither ``</script>`` nor ``<!--`` in a title or label can end or bend it).
+
+    >>> embed_json({"t": "</script><!--"})
+    '{"t":"\\u003c/script\\u003e\\u003c!--"}'
+    """
+    return json_for_html(data, separators=(",", ":"), allow_nan=False)
+
+
+_PLACEHOLDER = re.compile(r"__TITLE__|/\*__CSS__\*/|/\*__JS__\*/|__DATA__")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Every placeholder of ``template`` replaced in one pass: a value is never searched again,
+    so a title that contains ``__DATA__`` stays text.
+
+    >>> fill("<t>__TITLE__</t>__DATA__", {"__TITLE__": "__DATA__", "__DATA__": "1"})
+    '<t>__DATA__</t>1'
+    """
+    return _PLACEHOLDER.sub(lambda m: values[m.group(0)], template)
 
 
 def explorer_html(run: Run) -> str:
     """The explorer page for ``run`` as one HTML string (CSS, JS and data inline)."""
     if not isinstance(run, Run):
         raise TypeError(f"explorer_html: run must be a Run (from record_run), got {type(run)!r}")
-    data = json.dumps(page_data(run), ensure_ascii=False, separators=(",", ":"))
-    data = data.replace("</", "<\\/")  # a "</script>" inside the data cannot end the block
-    page = _asset("explorer.html")
-    # the data goes in last, so text inside it is never mistaken for a placeholder
-    page = page.replace("__TITLE__", html.escape(f"Explorer: {run.title}"))
-    page = page.replace("/*__CSS__*/", _asset("explorer.css"))
-    page = page.replace("/*__JS__*/", _asset("explorer.js"))
-    return page.replace("__DATA__", data)
+    return fill(
+        _asset("explorer.html"),
+        {
+            "__TITLE__": html.escape(f"Explorer: {run.title}"),
+            "/*__CSS__*/": _asset("explorer.css"),
+            "/*__JS__*/": _asset("explorer.js"),
+            "__DATA__": embed_json(page_data(run)),
+        },
+    )
 
 
 class Explorer:

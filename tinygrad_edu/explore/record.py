@@ -1,25 +1,31 @@
 """What the explorer shows, recorded from the engine: every number is a Value's ``.data`` or
 ``.grad`` (or a local gradient the engine stored), read in Python while the model trains.
 
-``record_run`` trains an MLP with ``train.fit`` one epoch at a time and, every ``every``-th
-epoch, records for each training example the forward values z and a of every neuron, the
-sigmoid/tanh/ReLU slope σ′(z) the engine stored on the edge z → a, the deltas δ = ∂L/∂z, the
-gradients ∂L/∂W and ∂L/∂b of that example's own loss, and, for the batch, the weights before and
-after the update and the gradient the update used.
+``record_run`` trains an MLP with full-batch gradient descent — ``fit(compile=True)``'s step,
+``compile.CompiledStep``, and ``optim.SGD`` — and, every ``every``-th epoch, records for each
+training row the forward values z and a of every neuron, the sigmoid/tanh/ReLU slope σ′(z) the
+engine stored on the edge z → a, the deltas δ = ∂L/∂z, ∂L/∂a, and the gradients ∂L/∂W and
+∂L/∂b of that row's own loss (through the engine's graph), and, for the batch, the weights
+before and after the update and the gradient the update used. The cost is estimated first
+(``budget``) and refused past a bound.
 """
 
 from __future__ import annotations
 
 import math
-import shutil
-from collections.abc import Sequence
+import operator
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from .. import checks, losses, optim, train
-from ..engine import Value, dot, no_grad
+from .. import checks, losses, optim
+from ..compile import CompiledStep
+from ..engine import Value
 from ..names import tensor_name
+from ..nary import dot
 from ..nn import ACTIVATIONS, MLP
+from ..ops import relu, sigmoid, tanh
+from . import budget
 
 LOSSES: tuple[str, ...] = ("bce", "mse", "half_sse")
 LOSS_FORMULAS: dict[str, str] = {
@@ -34,7 +40,12 @@ SEED_FORMULAS: dict[str, str] = {
 }
 SATURATED = 0.01  # a sigmoid is saturated when a < 0.01 or a > 0.99 (then σ′(z) < 0.0099)
 GRID = 21  # decision-boundary samples per axis (2-D inputs); curve samples for 1-D: GRID * 3
-MAX_FRAMES = 101  # the default `every` keeps about this many recorded epochs
+_FLOAT_ACTIVATIONS: dict[str, Callable[[float], float]] = {
+    "sigmoid": sigmoid.forward,
+    "tanh": tanh.forward,
+    "relu": relu.forward,
+    "linear": lambda z: z,
+}
 
 
 def _digits(x: float, n: int = 10) -> float:
@@ -44,13 +55,13 @@ def _digits(x: float, n: int = 10) -> float:
 
 @dataclass
 class ExampleRecord:
-    """One example's forward and backward pass at one recorded epoch, per layer and neuron."""
+    """One row's forward and backward pass at one recorded epoch, per layer and neuron."""
 
     z: list[list[float]]
     a: list[list[float]]
     slope: list[list[float]]  # σ′(z): the engine's local gradient on the edge z → a
     delta: list[list[float]]  # ∂L/∂z, the grad of the z node
-    dW: list[list[list[float]]]  # ∂L/∂W⁽ˡ⁾ⱼᵢ of this example's own loss
+    dW: list[list[list[float]]]  # ∂L/∂W⁽ˡ⁾ⱼᵢ of this row's own loss: exactly δⱼ · inputᵢ
     db: list[list[float]]
     loss: float
     output: float
@@ -70,28 +81,14 @@ class Frame:
     grad_W: list[list[list[float]]]  # the batch gradient the update used (mean over rows)
     grad_b: list[list[float]]
     batch_loss: float
-    examples: list[ExampleRecord]
+    examples: list[ExampleRecord]  # every row
     health: list[dict[str, float]]
     surface: list[float]  # the model's output on the grid (2-D) or the curve (1-D)
 
 
 @dataclass
-class Drill:
-    """A neuron on its own at one recorded epoch and example: its graph and backward steps."""
-
-    epoch: int
-    example: int
-    layer: int
-    neuron: int
-    svg: str | None
-    dot: str
-    mermaid: str
-    steps: list[dict[str, Any]]
-
-
-@dataclass
 class Run:
-    """A recorded training run; ``write_explorer(run, path)`` turns it into a page."""
+    """A recorded training run; ``explorer_html(run)`` turns it into a page."""
 
     sizes: list[int]
     activations: list[str]
@@ -107,8 +104,8 @@ class Run:
     accuracy: list[float] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
     axes: list[list[float]] = field(default_factory=list)
-    drills: list[Drill] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    estimate: budget.Estimate | None = None
 
     @property
     def recorded(self) -> list[int]:
@@ -218,19 +215,37 @@ def _axes(X: list[list[float]]) -> list[list[float]]:
     return axes
 
 
+def _outputs(model: MLP, points: list[list[float]]) -> list[float]:
+    """The model's output at many points as floats, a layer at a time: Σ wᵢxᵢ + b summed as
+    ``ops.dot``'s forward sums it, then the table's forward of the activation. No graph is
+    built (the decision surface needs only the values), so a grid costs milliseconds."""
+    acts = points
+    for layer in model.layers:
+        f = _FLOAT_ACTIVATIONS[layer.neurons[0].activation]
+        params = [([w.data for w in n.w], n.b.data) for n in layer.neurons]
+        acts = [[f(sum(map(operator.mul, ws, row)) + b) for ws, b in params] for row in acts]
+    return [row[0] for row in acts]
+
+
 def _surface(model: MLP, axes: list[list[float]]) -> list[float]:
     if not axes:
         return []
-    with no_grad():
-        if len(axes) == 1:
-            return [_digits(model([u])[0].data, 4) for u in axes[0]]
-        return [_digits(model([u, v])[0].data, 4) for v in axes[1] for u in axes[0]]
+    if len(axes) == 1:
+        points = [[u] for u in axes[0]]
+    else:
+        points = [[u, v] for v in axes[1] for u in axes[0]]
+    return [_digits(o, 4) for o in _outputs(model, points)]
 
 
 def _frames_to_record(epochs: int, every: int) -> set[int]:
     chosen = set(range(0, epochs, every))
     chosen.add(epochs - 1)
     return chosen
+
+
+def _correct(outs: list[float], targets: list[float]) -> int:
+    """Rows classified right by the 0.5 threshold (BCE's sigmoid output), as ``fit`` counts."""
+    return sum((o >= 0.5) == (t >= 0.5) for o, t in zip(outs, targets))
 
 
 def record_run(
@@ -244,21 +259,23 @@ def record_run(
     every: int | None = None,
     seed: int | None = None,
     title: str = "",
-    drill: str = "first",
-    examples: int = 4,
+    max_seconds: float = budget.MAX_SECONDS,
+    max_megabytes: float = budget.MAX_MEGABYTES,
+    progress: bool | None = None,
 ) -> Run:
     """Train ``model`` (one output) with full-batch gradient descent and record it for the page.
 
-    Training is ``train.fit`` with ``optim.SGD(lr)``, one epoch per call, so the run is the
-    library's own. ``every``: record every k-th epoch (default: about 100 frames; the last epoch
-    always). ``drill``: the epochs whose neurons get a drill-down graph, "first", "last",
-    "both" or "none". ``examples``: how many rows (the first ones) keep their per-example
-    records for the phases (gradient health is measured over all rows). ``seed`` is printed on
+    Training is ``fit(compile=True)``'s step (``compile.CompiledStep``) with ``optim.SGD(lr)``:
+    the same losses and weights as ``train.fit``, bit for bit. ``every``: record every k-th
+    epoch (default: about 100 recorded epochs, fewer for many rows × neurons; the last epoch
+    always); every row is recorded at each. The time and page size are estimated first and
+    refused past ``max_seconds`` / ``max_megabytes`` (the message names the way out);
+    ``progress`` shows a bar (default: when the estimate passes 3 s). ``seed`` is printed on
     the page (the model's initialisation seed).
 
     >>> from tinygrad_edu.nn import MLP
     >>> m = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
-    >>> run = record_run(m, [[0, 0], [1, 1]], [0, 1], epochs=5, every=2, drill="none")
+    >>> run = record_run(m, [[0, 0], [1, 1]], [0, 1], epochs=5, every=2)
     >>> run.recorded
     [0, 2, 4]
     """
@@ -278,16 +295,19 @@ def record_run(
     loss_name = checks.one_of(loss, where, "loss", LOSSES)
     lr = checks.positive(lr, where, "lr")
     epochs = checks.count(epochs, where, "epochs", minimum=1)
+    sizes = [model.nin, *model.nouts]
     every = (
-        max(1, math.ceil(epochs / (MAX_FRAMES - 1)))
+        budget.default_every(epochs, len(rows), sum(sizes[1:]))
         if every is None
         else checks.count(every, where, "every", minimum=1)
     )
-    drill = checks.one_of(drill, where, "drill", ("first", "last", "both", "none"))
-    keep = checks.count(examples, where, "examples", minimum=1)
+    max_seconds = checks.positive(max_seconds, where, "max_seconds")
+    max_megabytes = checks.positive(max_megabytes, where, "max_megabytes")
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"{where}: progress must be True, False or None, got {progress!r}")
     activations = [layer.neurons[0].activation for layer in model.layers]
     run = Run(
-        sizes=[model.nin, *model.nouts],
+        sizes=sizes,
         activations=activations,
         loss_name=loss_name,
         lr=lr,
@@ -300,57 +320,56 @@ def record_run(
     )
     run.axes = _axes(rows)
     chosen = _frames_to_record(epochs, every)
-    drill_epochs = {
-        "first": {0},
-        "last": {epochs - 1},
-        "both": {0, epochs - 1},
-        "none": set(),
-    }[drill]
+    grid = math.prod(len(a) for a in run.axes) if run.axes else 0
+    run.estimate = budget.estimate(sizes, len(rows), epochs, len(chosen), grid)
+    budget.check(run.estimate, where, max_seconds, max_megabytes)
+    show = run.estimate.seconds > budget.SHOW_PROGRESS if progress is None else progress
+    from tqdm import tqdm  # a dependency, imported here to keep `import tinygrad_edu` light
+
+    loss_fn = losses.get_loss(loss_name)
     optimizer = optim.SGD(model.parameters(), lr=lr)
-    for epoch in range(epochs):
-        frame_examples: list[ExampleRecord] = []
-        surface: list[float] = []
-        before: tuple[list[list[list[float]]], list[list[float]]] | None = None
-        if epoch in chosen:
-            before = _weights(model)
-            frame_examples = [_example(model, x, t, loss_name) for x, t in zip(rows, targets)]
-            if epoch in drill_epochs:
-                run.drills += _drills(model, epoch, frame_examples[:keep], rows)
-            surface = _surface(model, run.axes)
-        history = train.fit(
-            model, rows, targets, loss=loss_name, optimizer=optimizer, epochs=1,
-            progress=False, decision="auto",
-        )  # fmt: skip
-        run.losses.append(history.loss[0])
-        if history.accuracy:
-            run.accuracy.append(history.accuracy[0])
-        if before is not None:
-            gW, gb = _grads(model)
-            aW, ab = _weights(model)
-            run.frames.append(
-                Frame(
-                    epoch=epoch,
-                    W_before=before[0],
-                    b_before=before[1],
-                    W_after=aW,
-                    b_after=ab,
-                    grad_W=gW,
-                    grad_b=gb,
-                    batch_loss=history.loss[0],
-                    examples=frame_examples[:keep],
-                    health=_health(frame_examples, activations),
-                    surface=surface,
+    step = CompiledStep(model, loss_fn, optimizer.params)
+    bar = tqdm(total=epochs, desc="fit, recording", unit="epoch", disable=not show, file=sys.stderr)
+    try:
+        for epoch in range(epochs):
+            if epoch in chosen:
+                before = _weights(model)
+                records = [_example(model, x, t, loss_name) for x, t in zip(rows, targets)]
+                surface = _surface(model, run.axes)
+            value, outs = step.step(rows, targets)
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"{where}: the loss became {value!r} at epoch {epoch + 1}; try a smaller lr"
                 )
-            )
-    if not shutil.which("dot") and run.drills:
-        run.notes.append(
-            "Graphviz's dot program was not found, so the neuron graphs are given as Mermaid and "
-            "DOT text (install it: sudo apt-get install graphviz)."
-        )
+            optimizer.step()
+            run.losses.append(value)
+            if loss_name == "bce":
+                run.accuracy.append(_correct([o[0] for o in outs], targets) / len(rows))
+            if epoch in chosen:
+                gW, gb = _grads(model)
+                aW, ab = _weights(model)
+                run.frames.append(
+                    Frame(
+                        epoch=epoch,
+                        W_before=before[0],
+                        b_before=before[1],
+                        W_after=aW,
+                        b_after=ab,
+                        grad_W=gW,
+                        grad_b=gb,
+                        batch_loss=value,
+                        examples=records,
+                        health=_health(records, activations),
+                        surface=surface,
+                    )
+                )
+            bar.update(1)
+    finally:
+        bar.close()
     return run
 
 
-# ------------------------------------------------------------------------------ drill-down
+# ------------------------------------------------------------------------------ names
 def weight_name(layer: int, neuron: int, source: int) -> str:
     """The matrix name of a weight (the project's name map), layers counted from 1.
 
@@ -376,68 +395,3 @@ def input_name(layer: int, source: int) -> str:
     ('x[1]', 'a2[0]')
     """
     return f"x[{source}]" if layer == 0 else f"a{layer}[{source}]"
-
-
-def _drills(
-    model: MLP, epoch: int, examples: list[ExampleRecord], rows: list[list[float]]
-) -> list[Drill]:
-    from .. import viz  # the drawing room; imported here, as graphviz is imported there lazily
-
-    have_dot = shutil.which("dot") is not None
-    out: list[Drill] = []
-    for e, (record, row) in enumerate(zip(examples, rows)):
-        for li, layer in enumerate(model.layers):
-            sources = row if li == 0 else record.a[li - 1]
-            for j, n in enumerate(layer.neurons):
-                xs = [Value(v, input_name(li, i)) for i, v in enumerate(sources)]
-                ws = [Value(w.data, weight_name(li, j, i)) for i, w in enumerate(n.w)]
-                b = Value(n.b.data, bias_name(li, j))
-                z = dot(ws, xs, b)
-                z.label = f"z{li + 1}[{j}]"
-                a = ACTIVATIONS[n.activation](z)
-                if a is not z:
-                    a.label = f"a{li + 1}[{j}]"
-                steps = [
-                    {
-                        "node": _node_name(s.node),
-                        "op": s.node.op or "leaf",
-                        "upstream": s.upstream,
-                        "parts": [
-                            {
-                                "parent": _node_name(c.parent),
-                                "local": c.local,
-                                "contribution": c.contribution,
-                                "total": c.total,
-                            }
-                            for c in s.contributions
-                        ],
-                    }
-                    for s in viz.backward_steps(a)
-                ]
-                a.backward()
-                params = {v.label: v for v in (*ws, b)}
-                graph = viz.draw_dot(a, params=params, precision=4, legend=False)
-                svg = graph.pipe(format="svg").decode("utf-8") if have_dot else None
-                out.append(
-                    Drill(
-                        epoch=epoch,
-                        example=e,
-                        layer=li,
-                        neuron=j,
-                        svg=_trim_svg(svg) if svg else None,
-                        dot=graph.source,
-                        mermaid=viz.to_mermaid(a, params=params, precision=4),
-                        steps=steps,
-                    )
-                )
-    return out
-
-
-def _node_name(v: Value) -> str:
-    return v.label or f"({v.op})"
-
-
-def _trim_svg(svg: str) -> str:
-    """The <svg> element alone (no XML prologue or doctype: it is inlined into the page)."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg

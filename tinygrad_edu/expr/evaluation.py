@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from .. import checks
 from ..engine import Value, no_grad
 from .language import FUNCTIONS, MAX_EXPONENT, ExprError
 from .syntax import Binary, Call, Node, Num, Unary, Var, children, parse, walk
@@ -69,8 +70,8 @@ def _leaves(node: Node, text: str, values: Mapping[str, float | Value]) -> dict[
         v = values[n.name]
         if isinstance(v, Value):
             leaves[n.name] = v
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            leaves[n.name] = Value(float(v), n.name)
+        elif checks.is_real(v):  # NumPy scalars and Fractions too; an int beyond floats: named
+            leaves[n.name] = Value(checks.real(v, "expression", f"the value of {n.name!r}"), n.name)
         else:
             raise TypeError(
                 f"expression: the value of {n.name!r} must be a number or a Value, got "

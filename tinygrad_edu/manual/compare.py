@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +166,7 @@ def _central_differences(
     batch: _Batch,
     cache: ForwardCache,
     options: tuple[str, float, float],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[float], list[bool]]:
     """(L(θ + ε) − L(θ − ε)) / 2ε per parameter under no_grad, and whether θ ± ε hit a kink."""
     from ..engine import no_grad
@@ -187,6 +188,8 @@ def _central_differences(
             kinks.append(
                 any(_crosses(cache, place, theta + s, loss, bce_eps, base) for s in (eps, -eps))
             )
+            if progress is not None:
+                progress(len(numeric), len(params[1]))
     return numeric, kinks
 
 
@@ -305,6 +308,7 @@ def crosscheck(
     activation_derivatives: Mapping[str, ActivationDerivative] | None = None,
     bce_eps: float = BCE_EPS,
     with_torch: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CrosscheckReport:
     """Gradients of ``loss`` over the batch (X, y) three ways (four), parameter by parameter.
 
@@ -313,6 +317,9 @@ def crosscheck(
     3. central differences (L(θ + ε) − L(θ − ε)) / 2ε of the engine's forward, under no_grad;
     4. PyTorch autograd in float64 (``torch_bridge``), when torch is installed and
        ``with_torch`` is not False; otherwise the report says why there is no such column.
+
+    The central differences cost two forward passes per parameter (``manual.cost``);
+    ``progress(done, total)`` is called after each parameter's.
 
     How each tolerance is chosen: the docstring of ``tinygrad_edu.manual.compare``. The
     model's parameters and gradients are the same afterwards as before.
@@ -337,7 +344,9 @@ def crosscheck(
     rounding = 2.0 * UNIT_ROUNDOFF * scale  # E: how far rounding may move the computed L
     tol_abs = atol if atol is not None else 2.0 * rounding / eps
     if numerical:
-        diffs = _central_differences(model, (places, values), batch, cache, (loss, eps, bce_eps))
+        diffs = _central_differences(
+            model, (places, values), batch, cache, (loss, eps, bce_eps), progress
+        )
     else:
         diffs = ([math.nan] * len(values), [False] * len(values))
     torch, torch_note = _torch_column(model, batch, loss, bce_eps, with_torch)

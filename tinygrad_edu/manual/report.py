@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..textsafe import md_text
+
 if TYPE_CHECKING:
     from .equations import Backward, ForwardCache
 
@@ -269,11 +271,11 @@ class CrosscheckReport:
     def to_markdown(self) -> str:
         """The same report as Markdown tables."""
         head, rows, layers = self._tables()
-        lines = ["### Gradient cross-check", "", *(f"- {h}" for h in self.header()), ""]
+        lines = ["### Gradient cross-check", "", *(f"- {md_text(h)}" for h in self.header()), ""]
         lines += md_table(head, rows)
         lines += ["", "Per layer (norms from the delta equations):", ""]
         lines += md_table(_LAYER_HEAD, layers)
-        lines += [""] + [f"- {n}" for n in self.notes] + [f"**{self.verdict()}**"]
+        lines += [""] + [f"- {md_text(n)}" for n in self.notes] + [f"**{md_text(self.verdict())}**"]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
@@ -324,12 +326,12 @@ def text_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """A Markdown table, numbers right-aligned."""
+    """A Markdown table, numbers right-aligned; every cell is escaped text."""
     out = [
-        "| " + " | ".join(head) + " |",
+        "| " + " | ".join(map(md_text, head)) + " |",
         "|" + "|".join(["---"] + ["---:"] * (len(head) - 2) + ["---"]) + "|",
     ]
-    return out + ["| " + " | ".join(r) + " |" for r in rows]
+    return out + ["| " + " | ".join(map(md_text, r)) + " |" for r in rows]
 
 
 def html_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -4,7 +4,7 @@ The defaults follow micrograd's MLP (ReLU hidden layers, a linear output, weight
 uniform(−1, 1), zero biases), so code written for it runs unchanged here: without ``seed=`` or
 ``rng=`` the weights come from Python's global ``random`` (so ``random.seed(1337)`` reproduces
 a run, as in micrograd), and ``nonlin=True``/``False`` is accepted for ``activation="relu"`` /
-``"linear"``. A neuron's weighted sum Σ wᵢxᵢ + b is one n-ary node (``engine.dot``), then the
+``"linear"``. A neuron's weighted sum Σ wᵢxᵢ + b is one n-ary node (``nary.dot``), then the
 activation is one more node.
 
 Every module can give its parameters as a ``state_dict()`` (name → float) and take them back

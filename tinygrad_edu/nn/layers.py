@@ -1,16 +1,18 @@
 """Neuron, Layer and MLP: micrograd's networks (ReLU hidden layers, a linear output).
 
-A neuron's weighted sum Σ wᵢxᵢ + b is one n-ary node (``engine.dot``), then the activation is one
+A neuron's weighted sum Σ wᵢxᵢ + b is one n-ary node (``nary.dot``), then the activation is one
 more node.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator, Sequence
 
 from .. import checks
-from ..engine import Operand, Value, dot, dot_shared
+from ..engine import Operand, Value
+from ..nary import dot_shared
 from .module import (
     ACTIVATIONS,
     Module,
@@ -19,7 +21,15 @@ from .module import (
     _resolve_activation,
     _shared,
     check_activation,
+    check_size,
 )
+
+
+def _lifted(x: Sequence[Operand], where: str) -> list[Value]:
+    """The inputs as Values: numbers become constant leaves; anything else is an error naming
+    ``where`` and the value (an int beyond the float range too)."""
+    expected = "each input to be a Value or a real number"
+    return [v if isinstance(v, Value) else Value(checks.operand(v, where, expected)) for v in x]
 
 
 class Neuron(Module):
@@ -42,8 +52,8 @@ class Neuron(Module):
         nonlin: bool | None = None,
     ) -> None:
         self.nin = checks.count(nin, "Neuron", "nin", minimum=1)
+        check_size(self.nin + 1, "Neuron", f"a neuron of {self.nin:,} inputs")
         self.activation = _resolve_activation(activation, nonlin, "Neuron")
-        self._act = ACTIVATIONS[self.activation]
         r = _make_rng(seed, rng, "Neuron")
         self.w = [Value(r.uniform(-1.0, 1.0)) for _ in range(self.nin)]
         self.b = Value(0.0)
@@ -53,7 +63,13 @@ class Neuron(Module):
         x = _inputs(x, "Neuron")
         if len(x) != self.nin:
             raise ValueError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
-        return self._act(dot(self.w, x, self.b))
+        xs = _lifted(x, "Neuron")
+        return self.fire(xs, [v.data for v in xs])
+
+    def fire(self, xs: Sequence[Value], data: list[float]) -> Value:
+        """activation(Σ wᵢxᵢ + b) on inputs already checked and lifted (``data``: their floats,
+        gathered once per layer)."""
+        return ACTIVATIONS[self.activation](dot_shared(self.w, xs, data, self.b))
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, w in enumerate(self.w):
@@ -86,6 +102,7 @@ class Layer(Module):
     ) -> None:
         self.nin = checks.count(nin, "Layer", "nin", minimum=1)
         self.nout = checks.count(nout, "Layer", "nout", minimum=1)
+        check_size((self.nin + 1) * self.nout, "Layer", f"{self.nin:,} → {self.nout:,}")
         self.activation = _resolve_activation(activation, nonlin, "Layer")
         r = _make_rng(seed, rng, "Layer")
         self.neurons = [Neuron(self.nin, self.activation, rng=_shared(r)) for _ in range(self.nout)]
@@ -95,10 +112,9 @@ class Layer(Module):
         x = _inputs(x, "Layer")
         if len(x) != self.nin:
             raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
-        # lift plain numbers once, so all neurons share the same input nodes
-        xs = [v if isinstance(v, Value) else Value(v) for v in x]
+        xs = _lifted(x, "Layer")  # once, so all neurons share the same input nodes
         data = [v.data for v in xs]
-        return [n._act(dot_shared(n.w, xs, data, n.b)) for n in self.neurons]
+        return [n.fire(xs, data) for n in self.neurons]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, n in enumerate(self.neurons):
@@ -142,10 +158,12 @@ class MLP(Module):
         self.nouts = [
             checks.count(n, "MLP", f"nouts[{i}]", minimum=1) for i, n in enumerate(sizes_given)
         ]
+        sizes = [self.nin, *self.nouts]
+        n_parameters = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+        check_size(n_parameters, "MLP", f"{self.nin:,} → {self.nouts}")
         self.activation = check_activation(activation, "MLP")
         self.output_activation = check_activation(output_activation, "MLP")
         r = _shared(_make_rng(seed, rng, "MLP"))
-        sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng=r)
@@ -157,7 +175,7 @@ class MLP(Module):
         x = _inputs(x, "MLP")
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
-        out: list[Value] = self.layers[0](x)
+        out: list[Value] = self.layers[0](_lifted(x, "MLP"))
         for layer in self.layers[1:]:
             out = layer(out)
         return out

@@ -12,12 +12,33 @@ from typing import Protocol
 from .. import checks
 from ..engine import Operand, Value
 
+
+def _linear(v: Value) -> Value:
+    return v
+
+
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "tanh": Value.tanh,
     "relu": Value.relu,
-    "linear": lambda v: v,
+    "linear": _linear,
 }
+
+# One Python object per number: a million parameters is about 200 MB and minutes per step.
+MAX_PARAMETERS = 1_000_000
+
+
+def check_size(n_parameters: int, where: str, shape: str) -> None:
+    """Refuse a network of more than ``MAX_PARAMETERS`` parameters before allocating any.
+
+    >>> check_size(17, "MLP", "2 → [4, 1]")
+    """
+    if n_parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"{where}: {shape} has {n_parameters:,} parameters, over the limit of "
+            f"{MAX_PARAMETERS:,} for a scalar engine (one Python object per number); for a "
+            f"network this size use PyTorch (tinygrad_edu.torch_bridge.to_torch moves a model)"
+        )
 
 
 def check_activation(name: str, where: str = "activation") -> str:

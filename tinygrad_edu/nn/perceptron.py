@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import checks
 from ..engine import Value
-from .module import Module
+from .module import Module, check_size
 
 
 class ConvergenceWarning(UserWarning):
@@ -64,8 +64,9 @@ class Perceptron(Module):
 
     def __init__(self, nin: int, lr: float = 1.0) -> None:
         self.nin = checks.count(nin, "Perceptron", "nin", minimum=1)
+        check_size(self.nin + 1, "Perceptron", f"a perceptron of {self.nin:,} inputs")
         self.lr = checks.positive(lr, "Perceptron", "lr")
-        self.w = [Value(0.0) for _ in range(nin)]
+        self.w = [Value(0.0) for _ in range(self.nin)]
         self.b = Value(0.0)
         self._label_parameters()
 

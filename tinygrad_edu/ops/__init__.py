@@ -3,18 +3,29 @@
 A primitive is the only kind of operation that knows a derivative; everything else (subtraction,
 division, the losses, ...) is a composite of these. Each entry has two halves, side by side:
 ``forward(*xs) -> float`` on plain floats, and ``rule(out, *xs) -> tuple`` giving ∂out/∂xᵢ with
-only arithmetic and the ``generic_*`` helpers, so it works on floats and on Values alike.
+only arithmetic and the ``generic_*`` helpers, so it works on floats and on Values alike; it is
+compiled from the entry's derivative texts (``rules``), the one source of each derivative.
 
 Rooms: ``table`` (the entry type, ``TABLE``, ``primitive``), ``generic`` (helpers for rules),
 ``arithmetic``, ``unary`` (the functions f(x)), ``families`` (powc, clamp, leaky_relu),
-``comparisons``, ``views`` (generated from the table). Never imports the engine.
+``comparisons``, ``views`` (generated from the table), ``rules`` (the rules compiled from
+the derivative texts), ``codegen`` (Value's generated methods). Never imports the engine.
 """
 
 from __future__ import annotations
 
 # Import order is registration order: the table keeps the order it has always had.
-from .table import INF, TABLE, Primitive, Rule, Scalar, data_of, primitive  # isort: skip
-from .generic import generic_cos, generic_log, generic_sigmoid, generic_sin  # isort: skip
+from .table import INF, TABLE, Primitive, Rule, Scalar, data_of  # isort: skip
+from .generic import (  # isort: skip
+    generic_cos,
+    generic_div,
+    generic_log,
+    generic_pow,
+    generic_sigmoid,
+    generic_sign,
+    generic_sin,
+)
+from .rules import make_rule, primitive  # isort: skip
 from .families import clamp, leaky_relu, powc  # isort: skip
 from .arithmetic import add, dot, mul, neg, pow, sum  # isort: skip
 from .unary import (  # isort: skip
@@ -32,17 +43,14 @@ from .unary import (  # isort: skip
     tanh,
 )
 from .comparisons import eq, gt, lt  # isort: skip
-from .views import function_help, functions, reference_table  # isort: skip
-
-# The primitives' former names, for code written before the naming rule (see
-# docs/ARCHITECTURE.md): ``ops.<name>`` is the primitive, ``ops.generic_<name>`` the helper.
-sum_ = sum
-pow_ = pow
-log_ = log
-sigmoid_ = sigmoid
-abs_ = abs
-sin_ = sin
-cos_ = cos
+from .views import (  # isort: skip
+    function_help,
+    functions,
+    input_names,
+    parent_texts,
+    reference_table,
+    term_count,
+)
 
 __all__ = [
     "INF",
@@ -51,12 +59,10 @@ __all__ = [
     "Rule",
     "Scalar",
     "abs",
-    "abs_",
     "add",
     "atan",
     "clamp",
     "cos",
-    "cos_",
     "data_of",
     "dot",
     "eq",
@@ -64,30 +70,40 @@ __all__ = [
     "function_help",
     "functions",
     "generic_cos",
+    "generic_div",
     "generic_log",
+    "generic_pow",
     "generic_sigmoid",
+    "generic_sign",
     "generic_sin",
     "gt",
+    "input_names",
     "leaky_relu",
     "log",
     "log1p",
-    "log_",
     "lt",
+    "make_rule",
     "mul",
     "neg",
+    "parent_texts",
     "pow",
-    "pow_",
     "powc",
     "primitive",
     "reference_table",
     "relu",
     "sigmoid",
-    "sigmoid_",
     "sin",
-    "sin_",
     "softplus",
     "sqrt",
     "sum",
-    "sum_",
     "tanh",
+    "term_count",
 ]
+
+
+def __getattr__(name: str) -> Primitive:
+    """``ops.<name>`` for any entry of the table, including one added after these imports."""
+    entry = TABLE.get(name)
+    if entry is None:
+        raise AttributeError(f"module 'tinygrad_edu.ops' has no attribute {name!r}")
+    return entry

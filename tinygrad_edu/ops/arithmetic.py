@@ -7,23 +7,24 @@ import math
 import operator
 
 from .families import powc
-from .generic import _pow_forward, _safe_pow, generic_log
-from .table import TABLE, Scalar, _fmt, primitive
+from .generic import _pow_forward
+from .rules import primitive
+from .table import TABLE, Scalar, _fmt
 
 
-@primitive("+", lambda out, a, b: (1.0, 1.0), ("1", "1"), arity=2, domain=(-5.0, 5.0))
+@primitive("+", ("1", "1"), arity=2, domain=(-5.0, 5.0), formula="a + b", method="__add__")
 def add(a: float, b: float) -> float:
     """f(a, b) = a + b.   ∂f/∂a = 1, ∂f/∂b = 1."""
     return a + b
 
 
-@primitive("*", lambda out, a, b: (b, a), ("b", "a"), arity=2, domain=(-5.0, 5.0))
+@primitive("*", ("b", "a"), arity=2, domain=(-5.0, 5.0), formula="a * b", method="__mul__")
 def mul(a: float, b: float) -> float:
     """f(a, b) = a · b.   ∂f/∂a = b, ∂f/∂b = a."""
     return a * b
 
 
-@primitive("-", lambda out, x: (-1.0,), ("-1",), domain=(-5.0, 5.0))
+@primitive("-", ("-1",), domain=(-5.0, 5.0), formula="-x", method="__neg__")
 def neg(x: float) -> float:
     """f(x) = −x.   df/dx = −1."""
     return -x
@@ -33,7 +34,9 @@ def _sum_rule(out: Scalar, *xs: Scalar) -> tuple[float, ...]:
     return (1.0,) * len(xs)
 
 
-@primitive("Σ", _sum_rule, ("1",), arity=-1, domain=(-5.0, 5.0))
+# The n-ary entries write their rule out (one derivative text per group of inputs, ``x_i``);
+# tests/core/test_ops.py holds each rule to its texts.
+@primitive("Σ", ("1",), arity=-1, domain=(-5.0, 5.0), rule=_sum_rule, formula="sum(x_i)")
 def sum(*xs: float) -> float:
     """f(x₁…xₙ) = Σ xᵢ.   ∂f/∂xᵢ = 1."""
     try:
@@ -48,7 +51,14 @@ def _dot_rule(out: Scalar, *args: Scalar) -> tuple[Scalar, ...]:
     return (*args[n : 2 * n], *args[:n], 1.0)
 
 
-@primitive("Σwx+b", _dot_rule, ("x_i", "w_i", "1"), arity=-1, domain=(-3.0, 3.0))
+@primitive(
+    "Σwx+b",
+    ("x_i", "w_i", "1"),
+    arity=-1,
+    domain=(-3.0, 3.0),
+    rule=_dot_rule,
+    formula="sum(w_i * x_i) + b",
+)
 def dot(*args: float) -> float:
     """f(w, x, b) = Σ wᵢxᵢ + b.   ∂f/∂wᵢ = xᵢ, ∂f/∂xᵢ = wᵢ, ∂f/∂b = 1."""
     n = (len(args) - 1) // 2
@@ -60,11 +70,7 @@ def dot(*args: float) -> float:
 TABLE["powc"] = powc(3.0)
 
 
-def _pow_rule(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
-    return (b * _safe_pow(a, b - 1.0), out * generic_log(a))
-
-
-@primitive("**", _pow_rule, ("b * a**(b - 1)", "out * log(a)"), arity=2, domain=(0.2, 3.0))
+@primitive("**", ("b * a**(b - 1)", "out * log(a)"), arity=2, domain=(0.2, 3.0), formula="a**b")
 def pow(a: float, b: float) -> float:
     """f(a, b) = aᵇ (a > 0).   ∂f/∂a = b · aᵇ⁻¹, ∂f/∂b = aᵇ · ln a."""
     if a <= 0.0:

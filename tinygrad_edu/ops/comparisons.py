@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from .table import Scalar, primitive
+from .rules import primitive
 
 
-def _no_slope(out: Scalar, a: Scalar, b: Scalar) -> tuple[float, float]:
-    return (0.0, 0.0)
-
-
-@primitive("==", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+@primitive("==", ("0", "0"), arity=2, domain=(-3.0, 3.0), method="eq")
 def eq(a: float, b: float) -> float:
     """f(a, b) = 1 if a = b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
     return 1.0 if a == b else 0.0
 
 
-@primitive("<", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+@primitive("<", ("0", "0"), arity=2, domain=(-3.0, 3.0), method="lt")
 def lt(a: float, b: float) -> float:
     """f(a, b) = 1 if a < b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
     return 1.0 if a < b else 0.0
 
 
-@primitive(">", _no_slope, ("0", "0"), arity=2, domain=(-3.0, 3.0))
+@primitive(">", ("0", "0"), arity=2, domain=(-3.0, 3.0), method="gt")
 def gt(a: float, b: float) -> float:
     """f(a, b) = 1 if a > b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
     return 1.0 if a > b else 0.0

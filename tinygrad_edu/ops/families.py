@@ -6,8 +6,21 @@ of each family; it is registered where the table's order puts it (``arithmetic``
 
 from __future__ import annotations
 
-from .generic import _pow_forward, _safe_pow
-from .table import Primitive, Rule, Scalar, data_of
+import dataclasses
+
+from .generic import _pow_forward
+from .rules import make_rule
+from .table import FAMILIES, Primitive
+
+
+def _with_rule(op: Primitive) -> Primitive:
+    """The member with its rule compiled from the family's text, parameters put in."""
+    return dataclasses.replace(op, rule=make_rule(op))
+
+
+def _no_rule(out: float, *xs: float) -> tuple[float, ...]:
+    raise AssertionError("replaced by the compiled rule before the member is used")
+
 
 _POWC_CACHE: dict[float, Primitive] = {}
 
@@ -27,35 +40,23 @@ def powc(n: float) -> Primitive:
         """f(x) = xⁿ.   df/dx = n · xⁿ⁻¹."""
         return _pow_forward("pow", x, exponent)
 
-    def rule(out: Scalar, x: Scalar) -> tuple[Scalar, ...]:
-        if exponent == 0.0:
-            return (0.0,)
-        if exponent == 1.0:
-            return (1.0,)
-        return (exponent * _safe_pow(x, exponent - 1.0),)
-
     symbol = f"**{int(exponent) if exponent.is_integer() else exponent}"
     op = Primitive(
         "powc",
         symbol,
         forward,
-        rule,
+        _no_rule,
         1,
         ("n * x**(n - 1)",),
         domain=(0.2, 3.0),
         params=(exponent,),
         param_names=("n",),
+        formula="x**n",
     )
+    op = _with_rule(op)  # n = 0 and n = 1 fold to the constants 0 and 1
     if len(_POWC_CACHE) < 256:  # a bounded cache: programs use a handful of exponents
         _POWC_CACHE[n] = op
     return op
-
-
-def _clamp_rule(lo: float, hi: float) -> Rule:
-    def rule(out: Scalar, x: Scalar) -> tuple[float]:
-        return (1.0 if lo <= data_of(x) <= hi else 0.0,)
-
-    return rule
 
 
 _CLAMP_CACHE: dict[tuple[float, float], Primitive] = {}
@@ -84,24 +85,19 @@ def clamp(lo: float, hi: float) -> Primitive:
         "clamp",
         f"clamp[{lo:g},{hi:g}]",
         forward,
-        _clamp_rule(*key),
+        _no_rule,
         1,
         ("1 if lo <= x <= hi else 0",),
         domain=(-3.0, 3.0),
         kinks=key,
         params=key,
         param_names=("lo", "hi"),
+        formula="clamp(x, lo, hi)",
     )
+    op = _with_rule(op)
     if len(_CLAMP_CACHE) < 256:
         _CLAMP_CACHE[key] = op
     return op
-
-
-def _leaky_rule(slope: float) -> Rule:
-    def rule(out: Scalar, x: Scalar) -> tuple[float]:
-        return (1.0 if data_of(x) > 0.0 else slope,)
-
-    return rule
 
 
 _LEAKY_CACHE: dict[float, Primitive] = {}
@@ -126,7 +122,7 @@ def leaky_relu(slope: float) -> Primitive:
         "leaky_relu",
         f"leaky_relu[{key:g}]",
         forward,
-        _leaky_rule(key),
+        _no_rule,
         1,
         ("1 if x > 0 else slope",),
         domain=(-3.0, 3.0),
@@ -134,6 +130,10 @@ def leaky_relu(slope: float) -> Primitive:
         params=(key,),
         param_names=("slope",),
     )
+    op = _with_rule(op)
     if len(_LEAKY_CACHE) < 256:
         _LEAKY_CACHE[key] = op
     return op
+
+
+FAMILIES.update(powc=powc, clamp=clamp, leaky_relu=leaky_relu)

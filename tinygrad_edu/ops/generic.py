@@ -72,6 +72,28 @@ def generic_sigmoid(x: Scalar) -> Scalar:
     return _dispatch(x, _sigmoid_forward, "sigmoid")
 
 
+def generic_sign(x: Scalar) -> float:
+    """The sign of x's value as 1.0, -1.0 or 0.0 (0.0 at 0 and for NaN), used by abs's rule.
+
+    >>> generic_sign(-2.5), generic_sign(0.0)
+    (-1.0, 0.0)
+    """
+    d = data_of(x)
+    return 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
+
+
+def generic_div(p: Scalar, q: Scalar) -> Scalar:
+    """p / q inside a rule, for floats and Values: at a pole (q = 0) it is p·(+inf), never an
+    error (√'s 0.5 / out at x = 0 is +inf, as PyTorch).
+
+    >>> generic_div(1.0, 4.0), generic_div(0.5, 0.0)
+    (0.25, inf)
+    """
+    if data_of(q) == 0.0:
+        return p * _pole(q)
+    return p / q
+
+
 # --------------------------------------------------------------------------- powers in rules
 def _pole(x: Scalar) -> Scalar:
     """+inf with slope −inf at x = 0: what xᵐ (m < 0) is there, on floats and on Values.
@@ -84,8 +106,8 @@ def _pole(x: Scalar) -> Scalar:
     return INF * (-x).exp()
 
 
-def _safe_pow(x: Scalar, n: float) -> Scalar:
-    """x ** n inside a rule: a local derivative, never an error of its own.
+def generic_pow(x: Scalar, n: float) -> Scalar:
+    """x ** n inside a rule, for floats and Values: a local derivative, never an error.
 
     At the pole (0 ** negative) it is +inf (see ``_pole``); where it overflows it is ±inf: an
     op never fails because of its derivative (README, "Semantics and conventions").

@@ -45,6 +45,10 @@ class Primitive:
     params: tuple[float, ...] = ()
     param_names: tuple[str, ...] = ()
     function: bool = False  # callable by name as f(x) in expressions and on the command line
+    # the forward as text in the same names ("a * b", "tanh(x)"): the tape's forward lines,
+    # and the engine's inlined forward where it is plain arithmetic; "" to show the symbol
+    formula: str = ""
+    method: str = ""  # the Value method generated from this entry ("" for none)
 
     @property
     def doc(self) -> str:
@@ -54,38 +58,19 @@ class Primitive:
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled by name (its forward and rule are rebuilt, never pickled): a node made by
+        a table entry or a family member travels to another process."""
+        if TABLE.get(self.name) is self or (self.params and self.name in FAMILIES):
+            return (_restore, (self.name, self.params))
+        return super().__reduce_ex__(protocol)
+
 
 TABLE: dict[str, Primitive] = {}
+# The parametrised families by name (powc, clamp, leaky_relu): name and parameters → entry.
+FAMILIES: dict[str, Callable[..., Primitive]] = {}
 
 
-def primitive(
-    symbol: str,
-    rule: Rule,
-    derivatives: tuple[str, ...],
-    arity: int = 1,
-    domain: tuple[float, float] | None = None,
-    kinks: tuple[float, ...] = (),
-    function: bool = False,
-) -> Callable[[Callable[..., float]], Primitive]:
-    """Register ``forward`` (a float function whose docstring gives f and f′) with ``rule``.
-
-    The entry's name is the function's name; the module-level name then holds the entry, so
-    ``ops.tanh`` is the primitive (the float/Value helpers are the ``generic_*`` functions).
-    """
-
-    def register(forward: Callable[..., float]) -> Primitive:
-        op = Primitive(
-            forward.__name__,
-            symbol,
-            forward,
-            rule,
-            arity,
-            derivatives,
-            domain,
-            kinks,
-            function=function,
-        )
-        TABLE[op.name] = op
-        return op
-
-    return register
+def _restore(name: str, params: tuple[float, ...]) -> Primitive:
+    """The entry a pickle names: the table's, or the family's member for these parameters."""
+    return FAMILIES[name](*params) if params else TABLE[name]

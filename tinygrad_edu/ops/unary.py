@@ -7,15 +7,9 @@ import math
 from collections.abc import Callable
 
 from .families import clamp, leaky_relu
-from .generic import (
-    _log_forward,
-    _pole,
-    _sigmoid_forward,
-    generic_cos,
-    generic_sigmoid,
-    generic_sin,
-)
-from .table import INF, TABLE, Scalar, _fmt, data_of, primitive
+from .generic import _log_forward, _sigmoid_forward
+from .rules import primitive
+from .table import INF, TABLE, _fmt
 
 
 def _exp_forward(x: float) -> float:
@@ -27,20 +21,20 @@ def _exp_forward(x: float) -> float:
         ) from None
 
 
-@primitive("exp", lambda out, x: (out,), ("out",), domain=(-3.0, 3.0), function=True)
+@primitive("exp", ("out",), domain=(-3.0, 3.0), function=True, formula="exp(x)", method="exp")
 def exp(x: float) -> float:
     """f(x) = eˣ.   df/dx = eˣ = f (reuses the output)."""
     return _exp_forward(x)
 
 
-@primitive("log", lambda out, x: (1.0 / x,), ("1 / x",), domain=(0.1, 5.0), function=True)
+@primitive("log", ("1 / x",), domain=(0.1, 5.0), function=True, formula="log(x)", method="log")
 def log(x: float) -> float:
     """f(x) = ln x (x > 0).   df/dx = 1/x."""
     return _log_forward(x)
 
 
 @primitive(
-    "tanh", lambda out, x: (1.0 - out * out,), ("1 - out**2",), domain=(-3.0, 3.0), function=True
+    "tanh", ("1 - out**2",), domain=(-3.0, 3.0), function=True, formula="tanh(x)", method="tanh"
 )
 def tanh(x: float) -> float:
     """f(x) = tanh x.   df/dx = 1 − tanh²x = 1 − f² (reuses the output)."""
@@ -49,10 +43,11 @@ def tanh(x: float) -> float:
 
 @primitive(
     "σ",
-    lambda out, x: (out * (1.0 - out),),
     ("out * (1 - out)",),
     domain=(-5.0, 5.0),
     function=True,
+    formula="sigmoid(x)",
+    method="sigmoid",
 )
 def sigmoid(x: float) -> float:
     """f(x) = σ(x) = 1/(1 + e⁻ˣ).   df/dx = σ(x)(1 − σ(x)) = f(1 − f)."""
@@ -61,35 +56,37 @@ def sigmoid(x: float) -> float:
 
 @primitive(
     "relu",
-    lambda out, x: (1.0 if data_of(x) > 0.0 else 0.0,),
-    ("1 if x > 0 else 0",),
+    ("1 if x > 0 else 0 if x <= 0 else x",),  # the last branch: NaN passes through
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     function=True,
+    formula="relu(x)",
+    method="relu",
 )
 def relu(x: float) -> float:
-    """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink, as PyTorch)."""
+    """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink, as PyTorch).
+
+    NaN passes through, and its local derivative is NaN too.
+    """
     return 0.0 if x <= 0.0 else x  # written so that NaN passes through
 
 
-def _abs_rule(out: Scalar, x: Scalar) -> tuple[float]:
-    d = data_of(x)
-    return (1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0,)
-
-
-@primitive("abs", _abs_rule, ("sign(x)",), domain=(-3.0, 3.0), kinks=(0.0,), function=True)
+@primitive(
+    "abs",
+    ("sign(x)",),
+    domain=(-3.0, 3.0),
+    kinks=(0.0,),
+    function=True,
+    formula="abs(x)",
+    method="abs",
+)
 def abs(x: float) -> float:
     """f(x) = |x|.   df/dx = sign(x) (0 at the kink, as PyTorch)."""
     return builtins.abs(x)
 
 
-def _sqrt_rule(out: Scalar, x: Scalar) -> tuple[Scalar]:
-    if data_of(out) == 0.0:
-        return (0.5 * _pole(x),)  # +inf, and the second derivative there is −inf
-    return (0.5 / out,)
-
-
-@primitive("√", _sqrt_rule, ("0.5 / out",), domain=(0.1, 5.0), function=True)
+# at x = 0 the local derivative is +inf (generic_div at its pole), as PyTorch
+@primitive("√", ("0.5 / out",), domain=(0.1, 5.0), function=True, formula="sqrt(x)", method="sqrt")
 def sqrt(x: float) -> float:
     """f(x) = √x (x ≥ 0).   df/dx = 1/(2√x) = 1/(2f)."""
     if x < 0.0:
@@ -103,15 +100,13 @@ def _trig(fn: Callable[[float], float], name: str, x: float) -> float:
     return fn(x)
 
 
-@primitive("sin", lambda out, x: (generic_cos(x),), ("cos(x)",), domain=(-3.0, 3.0), function=True)
+@primitive("sin", ("cos(x)",), domain=(-3.0, 3.0), function=True, formula="sin(x)", method="sin")
 def sin(x: float) -> float:
     """f(x) = sin x.   df/dx = cos x."""
     return _trig(math.sin, "sin", x)
 
 
-@primitive(
-    "cos", lambda out, x: (-generic_sin(x),), ("-sin(x)",), domain=(-3.0, 3.0), function=True
-)
+@primitive("cos", ("-sin(x)",), domain=(-3.0, 3.0), function=True, formula="cos(x)", method="cos")
 def cos(x: float) -> float:
     """f(x) = cos x.   df/dx = −sin x."""
     return _trig(math.cos, "cos", x)
@@ -119,10 +114,11 @@ def cos(x: float) -> float:
 
 @primitive(
     "softplus",
-    lambda out, x: (generic_sigmoid(x),),
     ("sigmoid(x)",),
     domain=(-5.0, 5.0),
     function=True,
+    formula="softplus(x)",
+    method="softplus",
 )
 def softplus(x: float) -> float:
     """f(x) = ln(1 + eˣ), computed stably.   df/dx = σ(x)."""
@@ -133,7 +129,7 @@ def softplus(x: float) -> float:
 
 
 @primitive(
-    "log1p", lambda out, x: (1.0 / (1.0 + x),), ("1 / (1 + x)",), domain=(-0.5, 5.0), function=True
+    "log1p", ("1 / (1 + x)",), domain=(-0.5, 5.0), function=True, formula="log1p(x)", method="log1p"
 )
 def log1p(x: float) -> float:
     """f(x) = ln(1 + x) (x > −1), accurate for small x.   df/dx = 1/(1 + x)."""
@@ -148,11 +144,7 @@ TABLE["leaky_relu"] = leaky_relu(0.01)
 
 
 @primitive(
-    "atan",
-    lambda out, x: (1.0 / (1.0 + x * x),),
-    ("1 / (1 + x**2)",),
-    domain=(-3.0, 3.0),
-    function=True,
+    "atan", ("1 / (1 + x**2)",), domain=(-3.0, 3.0), function=True, formula="atan(x)", method="atan"
 )
 def atan(x: float) -> float:
     """f(x) = arctan x.   df/dx = 1/(1 + x²)."""

@@ -31,6 +31,47 @@ def _inputs(op: Primitive) -> tuple[str, ...]:
     return ("x",) if op.arity == 1 else ("a", "b")
 
 
+def term_count(op: Primitive, n_parents: int) -> int:
+    """How many terms an n-ary node of ``n_parents`` has (Σwx+b: n weights, n inputs, 1 b)."""
+    groups = _inputs(op)
+    indexed = sum(1 for g in groups if g.endswith("_i"))
+    return (n_parents - (len(groups) - indexed)) // indexed if indexed else n_parents
+
+
+def input_names(op: Primitive, n_parents: int) -> list[str]:
+    """The names of a node's parents in the entry's texts: x; a, b; x_0…; w_0…, x_0…, b.
+
+    >>> from tinygrad_edu import ops
+    >>> input_names(ops.dot, 5)
+    ['w_0', 'w_1', 'x_0', 'x_1', 'b']
+    """
+    n = term_count(op, n_parents)
+    names: list[str] = []
+    for group in _inputs(op):
+        names += (
+            [group.replace("_i", f"_{k}") for k in range(n)] if group.endswith("_i") else [group]
+        )
+    return names
+
+
+def parent_texts(op: Primitive, n_parents: int) -> list[str]:
+    """Each parent's derivative text, with an n-ary entry's ``_i`` made the parent's index
+    (what the tape and the drawings label an edge with).
+
+    >>> from tinygrad_edu import ops
+    >>> parent_texts(ops.dot, 5)
+    ['x_0', 'x_1', 'w_0', 'w_1', '1']
+    """
+    n = term_count(op, n_parents)
+    texts: list[str] = []
+    for group, text in zip(_inputs(op), op.derivatives):
+        if group.endswith("_i"):
+            texts += [text.replace("_i", f"_{k}") for k in range(n)]
+        else:
+            texts.append(text)
+    return texts
+
+
 def _row(name: str, op: Primitive) -> str:
     """One Markdown row: name, symbol, formula, local derivatives, kinks."""
     formula = op.doc.split(".   ")[0].removesuffix(".")

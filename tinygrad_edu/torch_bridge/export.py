@@ -9,6 +9,7 @@ from typing import Any
 from .. import checks
 from ..fileio import atomic_write_text
 from ..nn import MLP
+from .arrays import numpy_activation, torch_activation
 from .inputs import LOSS_NAMES, activations, check_mlp, rows_and_targets
 
 _NUMPY_LOSS = {
@@ -40,13 +41,6 @@ _NUMPY_LOSS = {
     ),
 }
 
-_NUMPY_ACT = {
-    "relu": ("np.maximum(Z, 0.0)", "(Z > 0).astype(float)"),
-    "tanh": ("np.tanh(Z)", "1 - np.tanh(Z) ** 2"),
-    "sigmoid": ("1 / (1 + np.exp(-Z))", "(1 / (1 + np.exp(-Z))) * (1 - 1 / (1 + np.exp(-Z)))"),
-    "linear": ("Z", "np.ones_like(Z)"),
-}
-
 _TORCH_LOSS = {
     "mse": "((A - Y) ** 2).mean()",
     "half_sse": "0.5 * ((A - Y) ** 2).sum() / A.shape[0]",
@@ -56,13 +50,6 @@ _TORCH_LOSS = {
     " + Y * torch.logaddexp(-A, torch.zeros_like(A))).mean()",
     "hinge": "torch.relu(1 - Y * A).mean()",
     "cross_entropy": "(torch.logsumexp(A, dim=1) - A[torch.arange(len(Y)), Y]).mean()",
-}
-
-_TORCH_ACT = {
-    "relu": "torch.relu(Z)",
-    "tanh": "torch.tanh(Z)",
-    "sigmoid": "torch.sigmoid(Z)",
-    "linear": "Z",
 }
 
 
@@ -215,9 +202,10 @@ def _numpy_functions(acts: list[str]) -> list[str]:
         "",
     ]
     for k, act in enumerate(acts, start=1):
-        f, df = _NUMPY_ACT[act]
+        f, df, reads_output = numpy_activation(act)
         out += [f"def act{k}(Z):", f"    return {f}  # {act}", "", ""]
-        out += [f"def act{k}_prime(Z):", f"    return {df}", "", ""]
+        body = [f"    A = act{k}(Z)"] if reads_output else []
+        out += [f"def act{k}_prime(Z):", *body, f"    return {df}", "", ""]
     return out
 
 
@@ -286,7 +274,7 @@ def _torch_script(
     params = ", ".join(f'"{q}{k}": {q}{k}' for k in range(1, n + 1) for q in "Wb")
     fwd = ["def forward(X):", "    A = X"]
     for k, act in enumerate(activations(model), start=1):
-        fwd += [f"    Z = A @ W{k}.T + b{k}", f"    A = {_TORCH_ACT[act]}  # {act}"]
+        fwd += [f"    Z = A @ W{k}.T + b{k}", f"    A = {torch_activation(act)}  # {act}"]
     out = [
         "import torch",
         "",

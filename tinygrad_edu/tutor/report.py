@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import escape
+from ..textsafe import escape_html, md_text
 from .catalogue import BUGS
 
 
@@ -101,10 +101,10 @@ class Report:
 
     def _repr_markdown_(self) -> str:
         mark = "✅" if self.ok else "❌"
-        head = f"**{escape.markdown(self.check)}** {mark} {escape.markdown(self._verdict())}"
+        head = f"**{md_text(self.check)}** {mark} {md_text(self._verdict())}"
         out = [head, "", "| | |", "|---|---|"]
         for name, text in self.lines()[1:]:
-            out.append(f"| {escape.markdown(name)} | {escape.markdown(text)} |")
+            out.append(f"| {md_text(name)} | {md_text(text)} |")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
@@ -113,13 +113,13 @@ class Report:
         rows = "".join(
             f'<tr><th style="text-align:left;padding:2px 10px 2px 0;vertical-align:top;'
             f'white-space:nowrap">'
-            f'{escape.html(name)}</th><td style="padding:2px 0">{escape.html(text)}</td></tr>'
+            f'{escape_html(name)}</th><td style="padding:2px 0">{escape_html(text)}</td></tr>'
             for name, text in self.lines()[1:]
         )
         return (
             f'<div class="tutor-report" style="font-family:sans-serif;border-left:4px solid '
             f'{colour};padding:6px 12px;max-width:56em">'
-            f'<div style="font-weight:bold;color:{colour}">{mark} {escape.html(self.check)}: '
-            f"{escape.html(self._verdict())}</div>"
+            f'<div style="font-weight:bold;color:{colour}">{mark} {escape_html(self.check)}: '
+            f"{escape_html(self._verdict())}</div>"
             f'<table style="border-collapse:collapse;margin-top:4px">{rows}</table></div>'
         )

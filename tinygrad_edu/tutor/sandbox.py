@@ -107,17 +107,9 @@ def snapshot() -> Snapshot:
     snap: Snapshot = []
     for name, mod in _watched_modules():
         snap.append((mod, name, _guarded_entries(vars(mod))))
-    node_class = getattr(engine, "_Node", engine.Value)
-    for cls in dict.fromkeys((engine.Value, node_class)):
-        snap.append(
-            (
-                cls,
-                f"{cls.__name__} (node class)"
-                if cls is node_class and cls is not engine.Value
-                else cls.__name__,
-                dict(vars(cls)),
-            )
-        )
+    # Value and its subclasses (the class op nodes are allocated as, micrograd-style classes)
+    for cls in (engine.Value, *engine.Value.__subclasses__()):
+        snap.append((cls, cls.__name__, dict(vars(cls))))
     snap.append((ops.TABLE, "ops.TABLE", dict(ops.TABLE)))
     for key, prim in ops.TABLE.items():
         snap.append((prim, f"ops.TABLE[{key!r}]", dict(vars(prim))))

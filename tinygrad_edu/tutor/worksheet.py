@@ -13,8 +13,7 @@ from pathlib import Path
 from .. import checks
 from ..engine import Value, topo_order
 from ..fileio import atomic_write_text
-from . import escape
-from .escape import unmarkdown
+from ..textsafe import md_text, md_unescape
 from .graphs import reference_grads
 from .report import Report, fmt
 from .table import check_gradients
@@ -125,7 +124,7 @@ def read_table(text: str) -> dict[str, float | None]:
             continue
         if not cells[0].strip().isdigit():
             continue  # the header and the |---| rule
-        out[unmarkdown(cells[1].strip())] = _number_cell(cells[4], k)
+        out[md_unescape(cells[1].strip())] = _number_cell(cells[4], k)
     if not out:
         raise ValueError("read_table: no table rows (| order | node | made by | value | grad |)")
     return out
@@ -138,7 +137,7 @@ def _table_texts(text: str) -> dict[str, str | None]:
     for line in text.splitlines():
         cells = line.strip().strip("|").split("|")
         if line.strip().startswith("|") and len(cells) == 5 and cells[0].strip().isdigit():
-            key = unmarkdown(cells[1].strip())
+            key = md_unescape(cells[1].strip())
             out[key] = None if numbers.get(key) is None else cells[4].strip()
     return out
 
@@ -185,10 +184,10 @@ class Worksheet:
         | 3 | L | +(a, b) | 1.3 | 1 |
         """
         head = "answer key" if answers else "fill in every gradient ∂L/∂node"
-        title = escape.markdown(self.title)
+        title = md_text(self.title)
         out = [f"## {title}: {head}", "", "| order | node | made by | value | grad |"]
         out.append("|---:|:---|:---|---:|---:|")
-        out += [f"| {' | '.join(escape.markdown(c) for c in r)} |" for r in self._rows(answers)]
+        out += [f"| {' | '.join(md_text(c) for c in r)} |" for r in self._rows(answers)]
         return "\n".join(out) + "\n"
 
     def latex(self, answers: bool = False) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 import shutil
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..fileio import atomic_write_bytes, atomic_write_text
+from ..textsafe import dot_label, escape_html, md_code
 from .errors import INSTALL_HINT, DotFailed, GraphTooLarge, GraphvizNotFound
 from .mermaid import to_mermaid_text
 from .scene_types import FILL, LEGEND, Box, Scene
@@ -129,7 +129,7 @@ def fit_svg(svg: str) -> str:
 
 def _esc(text: str) -> str:
     """Escape a record field's text (braces, bars and angle brackets are record syntax)."""
-    out = text.replace("\\", "\\\\").replace("\n", " ")
+    out = dot_label(text)
     for ch in "{}|<>":
         out = out.replace(ch, "\\" + ch)
     return out
@@ -155,9 +155,9 @@ def _table(box: Box) -> str:
     colour = ' COLOR="#555555"' if box.zero else ""
     rows = []
     for lines in box.fields:
-        text = "".join(f'{html.escape(line)}<BR ALIGN="LEFT"/>' for line in lines)
+        text = "".join(f'{escape_html(line)}<BR ALIGN="LEFT"/>' for line in lines)
         if len(lines) == 1:
-            text = html.escape(lines[0])
+            text = escape_html(lines[0])
         rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR>')
     table = (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}"'
@@ -171,7 +171,7 @@ def _emit_box(target: Any, box: Box, rankdir: str, gv: Any) -> None:
     if box.op:
         attrs = {"shape": "ellipse", "style": "filled", "fillcolor": FILL["op"]}
         attrs.update({"fontsize": "10", "margin": "0.04,0.02", "height": "0.3", "width": "0.3"})
-        label = gv.nohtml(box.fields[0][0])
+        label = gv.nohtml(dot_label(box.fields[0][0]))
     elif not box.wide:
         # A neuron or layer: an HTML-like table (records cannot sit side by side in one rank).
         attrs = {"shape": "plain"}
@@ -186,7 +186,7 @@ def _emit_box(target: Any, box: Box, rankdir: str, gv: Any) -> None:
     if box.highlight:
         attrs.update({"color": _HIGHLIGHT, "penwidth": "3"})
     if box.tooltip:
-        attrs["tooltip"] = gv.nohtml(box.tooltip)
+        attrs["tooltip"] = gv.nohtml(dot_label(box.tooltip))
     target.node(box.id, label, **attrs)
 
 
@@ -206,7 +206,7 @@ def to_digraph(scene: Scene, legend: bool) -> graphviz.Digraph:
             _emit_box(g, box, scene.rankdir, gv)
     for cid, label in scene.clusters.items():
         with g.subgraph(name=cid) as sub:
-            sub.attr(label=gv.nohtml(label), style="rounded,dashed", color="#999999")
+            sub.attr(label=gv.nohtml(dot_label(label)), style="rounded,dashed", color="#999999")
             sub.attr(fontsize="10", fontcolor="#555555")
             for box in scene.boxes:
                 if box.cluster == cid:
@@ -214,9 +214,9 @@ def to_digraph(scene: Scene, legend: bool) -> graphviz.Digraph:
     for link in scene.links:
         attrs: dict[str, str] = {}
         if link.label:
-            attrs["label"] = gv.nohtml(link.label)
+            attrs["label"] = gv.nohtml(dot_label(link.label))
         if link.tooltip:
-            attrs["tooltip"] = gv.nohtml(link.tooltip)
+            attrs["tooltip"] = gv.nohtml(dot_label(link.tooltip))
         if link.highlight:
             attrs.update({"color": _HIGHLIGHT, "penwidth": "2.5", "fontcolor": "#b45f06"})
         g.edge(link.src, link.dst, **attrs)
@@ -247,10 +247,10 @@ def _emit_legend(g: Any, scene: Scene, gv: Any) -> None:
             if role == "zero":
                 attrs["style"] = "filled,dashed"
             ids.append(f"legend_{role}")
-            sub.node(ids[-1], gv.nohtml(LEGEND[role]), **attrs)
+            sub.node(ids[-1], gv.nohtml(dot_label(LEGEND[role])), **attrs)
         for k, note in enumerate(scene.notes):
             ids.append(f"legend_note{k}")
-            sub.node(ids[-1], gv.nohtml(note), shape="plaintext", fontsize="9")
+            sub.node(ids[-1], gv.nohtml(dot_label(note)), shape="plaintext", fontsize="9")
         # Unconnected nodes line up across the flow (a tall column beside a wide LR graph);
         # a chain of invisible edges lines them up along it, which fits the picture better.
         for a, b in itertools.pairwise(ids):
@@ -284,7 +284,7 @@ def _drawing_class(gv: Any) -> type:
                 text = self.source if scene is None else to_mermaid_text(scene)
                 kind = "dot" if scene is None else "mermaid"
                 return {
-                    "text/markdown": f"{note} The graph as {kind} text:\n\n```{kind}\n{text}```\n",
+                    "text/markdown": f"{note} The graph as {kind} text:\n\n{md_code(text, kind)}\n",
                     "text/plain": f"{note}\n{text}",
                 }
             return {"image/svg+xml": fit_svg(svg)}

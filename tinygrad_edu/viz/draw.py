@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -122,6 +124,15 @@ def to_mermaid(
     return to_mermaid_text(scene)
 
 
+def _is_stream(path: Path) -> bool:
+    """An existing device, FIFO or link to one (/dev/stdout): written as named, no suffix."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or path.is_symlink()
+
+
 def output_path(where: str, path: object, format: str | None) -> tuple[Path, str]:
     if not isinstance(path, (str, Path)):
         raise TypeError(f"{where}: path must be a str or Path, got {type(path).__name__}")
@@ -133,9 +144,9 @@ def output_path(where: str, path: object, format: str | None) -> tuple[Path, str
         format = suffix or "svg"
     if format not in FORMATS:
         raise ValueError(f"{where}: format must be one of {', '.join(FORMATS)}, got {format!r}")
-    if not suffix:
+    if not suffix and not _is_stream(out):  # /dev/stdout or a FIFO is written as it is named
         out = out.with_suffix("." + format)
-    elif suffix != format:
+    elif suffix and suffix != format:
         raise ValueError(
             f"{where}: the path {str(out)!r} does not end in .{format} (format={format!r})"
         )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..engine import Value, dot
+from ..engine import Value
 from ..examples import NEURON
+from ..nary import dot
 
 
 def example_graph() -> tuple[Value, dict[str, Value]]:

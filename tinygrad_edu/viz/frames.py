@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
+import os
 import re
 from importlib import resources
 from pathlib import Path, PosixPath
 from typing import Any
 
 from ..engine import Value
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, file_set
+from ..textsafe import escape_html, json_for_html, visible
 from .dot import DOT_TIMEOUT, FORMATS, dot_to, fit_svg, to_digraph
-from .errors import GraphvizNotFound
+from .errors import DotFailed, GraphvizNotFound, RenderError
 from .format import fmt, grad_sum_text, math_name, sum_expr
 from .graph import Graph, ParamSource, analyse, check_root, param_names, value_name
 from .scene import build_scene, validate
@@ -100,9 +101,12 @@ class BackwardPage(PosixPath):
         data = _page_data(text)
         inlined = []
         for name in data["frames"]:
+            if not isinstance(name, str) or not re.fullmatch(r"frame_\d+\.(svg|png|pdf)", name):
+                # only the frames render_backward writes, beside the page: nothing else is read
+                return f"<p>{escape_html(str(self))}: {escape_html(repr(name))} is not a frame</p>"
             frame = self.parent / name
             if not frame.exists():
-                return f"<p>{html.escape(str(self))}: frame {html.escape(name)} is missing</p>"
+                return f"<p>{escape_html(str(self))}: frame {escape_html(name)} is missing</p>"
             if frame.suffix == ".svg":
                 svg = fit_svg(frame.read_text(encoding="utf-8")).encode("utf-8")
                 inlined.append("data:image/svg+xml;base64," + base64.b64encode(svg).decode())
@@ -111,9 +115,11 @@ class BackwardPage(PosixPath):
                 inlined.append(f"data:image/{frame.suffix[1:]};base64,{raw}")
         data["frames"] = inlined
         page = _page(data)
+        # sandboxed without allow-same-origin: the page's script runs in an opaque origin,
+        # never in the notebook's (where it could reach the kernel)
         return (
-            f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:85vh;border:0" '
-            'title="backward, step by step"></iframe>'
+            f'<iframe srcdoc="{escape_html(page)}" style="width:100%;height:85vh;border:0" '
+            'sandbox="allow-scripts allow-downloads" title="backward, step by step"></iframe>'
         )
 
 
@@ -122,14 +128,15 @@ def _template() -> str:
 
 
 def _page(data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return _template().replace("__DATA__", text)
+    # the template has one placeholder, replaced once; the data has no "<" left to end the
+    # script element or open a comment
+    return _template().replace("__DATA__", json_for_html(data), 1)
 
 
 def _page_data(page: str) -> dict[str, Any]:
     start = page.index('<script id="data" type="application/json">') + 42
     end = page.index("</script>", start)
-    data: dict[str, Any] = json.loads(page[start:end].replace("<\\/", "</"))
+    data: dict[str, Any] = json.loads(page[start:end])
     return data
 
 
@@ -162,13 +169,20 @@ def render_backward(
     index.html ['frame_000.svg', 'frame_001.svg']
     """
     value = check_root(root, "render_backward")
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(
+            "render_backward: folder must be a folder name (a str or a Path), "
+            f"got {type(folder).__name__} {folder!r}"
+        )
+    if isinstance(folder, str) and folder == "":
+        raise ValueError("render_backward: folder is empty; give a folder name")
     validate("render_backward", rankdir, "value", precision)
     if format not in FORMATS:
         raise ValueError(
             f"render_backward: format must be one of {', '.join(FORMATS)}, got {format!r}"
         )
     out_dir = Path(folder)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
     graph = analyse(value)
     names = param_names(params, "render_backward")
     opt = Options(rankdir, True, True, "value", clusters, precision, show_ids=True)
@@ -189,24 +203,40 @@ def render_backward(
             {"caption": caption(step, graph, names, precision)}
             | _questions(step, graph, names, precision)
         )
+    for entry in steps:  # labels' hidden characters (NUL, bidi overrides) shown as escapes
+        entry["caption"], entry["prompt"] = visible(entry["caption"]), visible(entry["prompt"])
+        for q in entry["questions"]:
+            q["text"] = visible(q["text"])
     width = max(3, len(str(len(sources) - 1)))
     files = [f"frame_{k:0{width}d}.{format}" for k in range(len(sources))]
     data = {"frames": files, "steps": steps, "tolerance": TOLERANCE, "precision": precision}
-    index = out_dir / "index.html"
-    atomic_write_text(index, _page(data), "render_backward")  # the page first, even without dot
-    sizes = []
-    for k, (name, source) in enumerate(zip(files, sources)):
-        try:
-            dot_to(source, format, out_dir / name, "render_backward", timeout)
-        except GraphvizNotFound:
-            for later, src in zip(files[k + 1 :], sources[k + 1 :]):
-                (out_dir / later).with_suffix(".dot").write_text(src, encoding="utf-8")
-            raise
-        sizes.append(_frame_size(out_dir / name))
-    if all(sizes):
-        data["sizes"] = sizes  # one scale for every frame: the page fits the largest
-        atomic_write_text(index, _page(data), "render_backward")
-    return BackwardPage(index)
+    # The set (page and frames) is written beside the folder and moved in whole; without dot,
+    # or when dot fails on a frame, the frames from there on are their DOT source.
+    failed: RenderError | None = None
+    with file_set(out_dir, "render_backward") as stage:
+        atomic_write_text(stage / "index.html", _page(data), "render_backward")
+        sizes = []
+        for k, (name, source) in enumerate(zip(files, sources)):
+            try:
+                dot_to(source, format, stage / name, "render_backward", timeout)
+            except (GraphvizNotFound, DotFailed) as err:
+                for later, src in zip(files[k + 1 :], sources[k + 1 :]):
+                    target = (stage / later).with_suffix(".dot")
+                    atomic_write_text(target, src, "render_backward")
+                failed = err
+                break
+            sizes.append(_frame_size(stage / name))
+        if failed is None and all(sizes):
+            data["sizes"] = sizes  # one scale for every frame: the page fits the largest
+            atomic_write_text(stage / "index.html", _page(data), "render_backward")
+        where = (str(stage.resolve()), str(out_dir.resolve()))
+    if failed is not None:  # raised once the set is in place, naming the final paths
+        message = str(failed).replace(*where)
+        if isinstance(failed, GraphvizNotFound):
+            moved = out_dir / failed.dot_path.name if failed.dot_path else None
+            raise GraphvizNotFound(message, moved) from None
+        raise DotFailed(message) from None
+    return BackwardPage(out_dir / "index.html")
 
 
 def _frame_size(path: Path) -> list[float] | None:

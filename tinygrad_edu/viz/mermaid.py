@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ..textsafe import visible
 from .scene_types import FILL, Box, Scene
 
 
 def _text(text: str) -> str:
-    text = text.replace("\r", " ").replace("\n", " ")  # a line break would end the statement
+    text = " ".join(visible(text).splitlines())  # a line break would end the statement
     for ch, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(ch, code)
     return text
