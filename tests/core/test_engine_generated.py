@@ -176,6 +176,9 @@ def cube_root() -> Iterator[ops.Primitive]:
     finally:
         del Value.cbrt  # type: ignore[attr-defined]
         del ops.TABLE["cbrt"]
+        from tinygrad_edu import tutor
+
+        tutor.RULES.pop("cbrt", None)
 
 
 def test_engine_new_primitive_is_one_entry(cube_root: ops.Primitive) -> None:
@@ -205,3 +208,8 @@ def test_engine_new_primitive_is_one_entry(cube_root: ops.Primitive) -> None:
     (t.cbrt() * t).backward()  # type: ignore[attr-defined]
     assert f.value_and_grad(27.0) == (81.0, [t.grad])
     assert t.grad == pytest.approx(3.0 + 27.0 / 27.0, rel=1e-15)
+    # the tutor checks a learner's rule for it with no tutor edit
+    from tinygrad_edu import tutor
+
+    assert tutor.check_rule("cbrt", lambda x, out: 1 / (3 * out**2)).ok
+    assert tutor.check_rule("cbrt", lambda x, out: 1 / (3 * x**2)).diagnosis is not None
