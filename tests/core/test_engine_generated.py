@@ -212,4 +212,5 @@ def test_engine_new_primitive_is_one_entry(cube_root: ops.Primitive) -> None:
     from tinygrad_edu import tutor
 
     assert tutor.check_rule("cbrt", lambda x, out: 1 / (3 * out**2)).ok
-    assert tutor.check_rule("cbrt", lambda x, out: 1 / (3 * x**2)).diagnosis is not None
+    wrong = tutor.check_rule("cbrt", lambda x, out: 1 / (3 * x**2))
+    assert wrong.diagnosis == "input-instead-of-output"
