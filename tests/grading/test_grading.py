@@ -22,7 +22,7 @@ from tinygrad_edu.grading.collect import read_sheet
 from tinygrad_edu.grading.grade import grade_folder, gradebook_csv, write_gradebook
 from tinygrad_edu.grading.handwork import agrees, hand_answers, written
 from tinygrad_edu.grading.key import key_rows
-from tinygrad_edu.textsafe import csv_cell, escape_html, latex_text, md_text
+from tinygrad_edu.textsafe import csv_cell, escape_html, latex_text, md_text, md_unescape
 from tinygrad_edu.tutor import worksheet
 
 NASTY = ["Ada <b>Lovelace</b>", r"Robert'); \end{document} $x$ & 50% #1 ~_^{}", "=HYPERLINK(1)"]
@@ -230,10 +230,11 @@ def test_a_rounded_mistake_is_still_diagnosed_by_the_tutor() -> None:
     ws = worksheet(11, 3, student="s05")
     texts = {n.label: f"{g:#.4g}" for n, g in zip(ws.nodes, ws.answer_key.values())}
     assert ws.check(hand_answers(ws, texts)).ok
-    texts["w1"] = f"{-ws.answer_key['w1']:#.4g}"  # the sign of one weight's gradient, rounded
+    w = next(n.label for n in ws.nodes if n.label.startswith("W"))  # a weight, e.g. W1[0, 0]
+    texts[w] = f"{-ws.answer_key[w]:#.4g}"  # the sign of one weight's gradient, rounded
     report = ws.check(hand_answers(ws, texts))
     assert not report.ok and report.diagnosis == "sign"
-    assert report.first_wrong is not None and report.first_wrong.where == "node w1"
+    assert report.first_wrong is not None and report.first_wrong.where == f"node {w}"
 
 
 # ------------------------------------------------------------------ grading
@@ -242,16 +243,17 @@ def test_a_rounded_mistake_is_still_diagnosed_by_the_tutor() -> None:
 def _fill(ws_key: dict[str, float], mistake: str | None, ws: object) -> dict[str, str | None]:
     """A student's filled table: four significant digits, with one seeded mistake."""
     out: dict[str, str | None] = {k: f"{v:#.4g}" for k, v in ws_key.items()}
+    w, b = "W1[0, 0]", "b1[0]"  # a weight and the bias of the level-3 sheet
     if mistake == "sign":
-        out["w1"] = f"{-ws_key['w1']:#.4g}"
+        out[w] = f"{-ws_key[w]:#.4g}"
     elif mistake == "reversed-operands":
         nodes = {n.label: n for n in ws.nodes}  # type: ignore[attr-defined]
-        user = next(n for n in ws.nodes if nodes["w1"] in n.parents)  # type: ignore[attr-defined]
-        out["w1"] = f"{nodes['w1'].data * ws_key[user.label]:#.4g}"
+        user = next(n for n in ws.nodes if nodes[w] in n.parents)  # type: ignore[attr-defined]
+        out[w] = f"{nodes[w].data * ws_key[user.label]:#.4g}"
     elif mistake == "unseeded-root":
         out["L"] = "0"
     elif mistake == "blank":
-        out["b"] = None
+        out[b] = None
     return out
 
 
@@ -260,8 +262,9 @@ def _write(folder: Path, sid: str, answers: dict[str, str | None], fmt: str) -> 
         data = {"student": sid, "answers": answers}
         (folder / f"{sid}.json").write_text(json.dumps(data), encoding="utf-8")
     elif fmt == "csv":
-        rows = "".join(f"{k},{v or ''}\n" for k, v in answers.items())
-        (folder / f"{sid}.csv").write_text("node,grad\n" + rows, encoding="utf-8")
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([("node", "grad"), *answers.items()])
+        (folder / f"{sid}.csv").write_text(buffer.getvalue(), encoding="utf-8")
     else:
         ws = worksheet(11, 3, student=sid)
         lines = ws.markdown().splitlines()
@@ -272,7 +275,7 @@ def _write(folder: Path, sid: str, answers: dict[str, str | None], fmt: str) -> 
         text = "\n".join(lines)
         if fmt == "html":
             rows = "".join(
-                "<tr>" + "".join(f"<td>{c.strip()}</td>" for c in cells) + "</tr>"
+                "<tr>" + "".join(f"<td>{md_unescape(c.strip())}</td>" for c in cells) + "</tr>"
                 for cells in (ln.strip("|").split("|") for ln in lines[4:])
             )
             text = (
@@ -315,9 +318,9 @@ def test_a_class_of_filled_sheets_is_graded_with_partial_credit(
     got = {r["student"]: (float(r["score"]), r["diagnosis_codes"]) for r in rows}
     assert got == want
     assert rows[2]["name"] == "'=HYPERLINK(1)"  # a formula in a name stays text
-    assert rows[1]["first_mistake"].startswith("table: node w1: expected")
+    assert rows[1]["first_mistake"].startswith("table: node W1[0, 0]: expected")
     feedback = (tmp_path / "grades" / "feedback" / "s01.md").read_text(encoding="utf-8")
-    assert "6 / 10 points" in feedback and "sign" in feedback and "w1" in feedback
+    assert "6 / 10 points" in feedback and "sign" in feedback and "W1\\[0, 0\\]" in feedback
 
 
 @pytest.mark.slow

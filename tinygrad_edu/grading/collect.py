@@ -11,19 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from .. import checks
+from ..textsafe import md_unescape
 
 __all__ = ["SHEET_SUFFIXES", "Sheet", "read_sheet"]
 
 SHEET_SUFFIXES = (".md", ".html", ".htm", ".csv", ".json")
 MAX_BYTES = 2_000_000
-_MD_ESCAPE = re.compile(r"\\(.)")
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,9 @@ def _markdown(text: str, where: str) -> tuple[str | None, dict[str, str | None]]
     for line in text.splitlines():
         s = line.strip()
         if s.lower().startswith("student id:"):
-            student = _MD_ESCAPE.sub(r"\1", s.split(":", 1)[1]).strip() or None
+            student = md_unescape(s.split(":", 1)[1]).strip() or None
         elif s.startswith("|"):
-            rows.append(s.strip("|").split("|"))
+            rows.append([md_unescape(cell) for cell in s.strip("|").split("|")])
     return student, _from_rows(rows, where)
 
 

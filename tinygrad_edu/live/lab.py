@@ -10,15 +10,12 @@ graph of what the learner typed, parsed by the safe parser ``tinygrad_edu.expr``
 from __future__ import annotations
 
 import math
-import sys
-import time
-from collections.abc import Callable
-from types import FrameType
 from typing import Any, TypeVar
 
 from .. import checks, expr, tutor
 from ..engine import Value, no_grad, topo_order
 from ..nary import vsum
+from ..tutor.sandbox import run as run_learner_code
 from ..viz import draw_dot
 
 MAX_POINTS = 40
@@ -114,24 +111,6 @@ def fit_line(points: object) -> tuple[float, float]:
     return w, my - w * mx
 
 
-def _time_limited(thunk: Callable[[], T], seconds: float) -> T:
-    """``thunk()``, stopped with a TimeoutError once it runs past ``seconds``: a trace hook looks
-    at the clock on every line (a page has one thread, so nothing else could stop a loop)."""
-    deadline = time.perf_counter() + seconds
-
-    def tracer(frame: FrameType, event: str, arg: object) -> Any:
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"your code ran longer than {seconds:g} s and was stopped")
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        return thunk()
-    finally:
-        sys.settrace(previous)
-
-
 def check_code(kind: str, source: str, op: str = "tanh", seconds: float = 5.0) -> dict[str, Any]:
     """Run the learner's code and check it with the tutor: ``kind`` "rule" (the code defines
     ``my_rule(x, out)``, or ``my_rule(a, b, out)`` for a two-input op) or "backward" (it defines
@@ -158,19 +137,20 @@ def check_code(kind: str, source: str, op: str = "tanh", seconds: float = 5.0) -
     seconds = checks.positive(seconds, where, "seconds")
     try:
         code = compile(source, "<your code>", "exec")
-        _time_limited(lambda: exec(code, space), seconds)
-    except Exception as e:
-        return _failed(f"your code did not run: {type(e).__name__}: {e}")
+    except SyntaxError as e:
+        return _failed(f"your code did not run: SyntaxError: {e}")
+    ran = run_learner_code(lambda: exec(code, space), seconds)  # the tutor's time limit
+    if ran.timed_out:
+        return _failed(f"your code ran longer than {seconds:g} s and was stopped")
+    if ran.error is not None:
+        return _failed(f"your code did not run: {type(ran.error).__name__}: {ran.error}")
     fn = space.get(name)
     if not callable(fn):
         return _failed(f"your code must define a function {name}(...)")
-    try:
-        report = _time_limited(
-            lambda: tutor.check_rule(op, fn) if kind == "rule" else tutor.check_backward(fn),
-            seconds,
-        )
-    except TimeoutError as e:
-        return _failed(str(e))
+    if kind == "rule":
+        report = tutor.check_rule(op, fn, timeout=seconds)
+    else:
+        report = tutor.check_backward(fn, timeout=seconds)
     return {"ok": report.ok, "diagnosis": report.diagnosis, "text": str(report)}
 
 

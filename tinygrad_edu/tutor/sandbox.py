@@ -108,7 +108,8 @@ def snapshot() -> Snapshot:
     for name, mod in _watched_modules():
         snap.append((mod, name, _guarded_entries(vars(mod))))
     # Value and its subclasses (the class op nodes are allocated as, micrograd-style classes)
-    for cls in (engine.Value, *engine.Value.__subclasses__()):
+    classes: list[type] = [engine.Value, *engine.Value.__subclasses__()]
+    for cls in classes:
         snap.append((cls, cls.__name__, dict(vars(cls))))
     snap.append((ops.TABLE, "ops.TABLE", dict(ops.TABLE)))
     for key, prim in ops.TABLE.items():
