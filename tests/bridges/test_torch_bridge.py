@@ -165,6 +165,7 @@ def test_from_torch_loads_into_a_given_model_and_checks_it() -> None:
     assert target.state_dict() == before
 
 
+@pytest.mark.slow
 def test_from_torch_brings_back_weights_trained_by_torch() -> None:
     model = MLP(2, [3, 1], "tanh", seed=3)
     seq = to_torch(model)
@@ -235,6 +236,7 @@ def test_torch_parameter_grads_refuses_bad_arguments() -> None:
         torch_parameter_grads(model, [[0.0, 1.0]], [True], "mse")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", LOSS_NAMES)
 def test_export_code_torch_script_runs_and_agrees_with_the_engine(
     loss: str, tmp_path: Path

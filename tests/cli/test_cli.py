@@ -160,6 +160,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
     return out, result
 
 
+@pytest.mark.slow
 def test_cli_demo_writes_exactly_the_promised_files(demo: tuple[Path, Run]) -> None:
     out, result = demo
     assert result.code == 0, result.err
@@ -289,6 +290,7 @@ def test_cli_demo_prints_the_worked_example(demo: tuple[Path, Run]) -> None:
     assert "0.055712" in result.out and "0.111424" in result.out
 
 
+@pytest.mark.slow
 def test_cli_demo_without_dot_writes_dot_files_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -484,6 +486,7 @@ def test_cli_crosscheck_exit_status_is_1_when_the_report_disagrees(
 
 
 # --------------------------------------------------------------------------- perceptron
+@pytest.mark.slow
 def test_cli_perceptron_converges_within_the_bound_and_fails_on_xor(tmp_path: Path) -> None:
     from tinygrad_edu import data
 
@@ -613,6 +616,7 @@ def test_cli_library_errors_exit_1_without_traceback(tmp_path: Path) -> None:
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_cli_demo_from_a_clean_clone_writes_every_promised_file(tmp_path: Path) -> None:
     # What `make demo` runs, on a fresh clone of the committed tree (its own package on
     # PYTHONPATH, not this checkout's), so a file missing from git would show here.

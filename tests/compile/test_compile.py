@@ -121,6 +121,7 @@ def test_compile_every_loss_bit_identical(name: str, targets: list[object], nout
     assert hexes([value, *gx, *(p.grad for p in params)]) == hexes([ref[0], *ref[1], *ref[2]])
 
 
+@pytest.mark.slow
 def test_compile_minigpt_step_bit_identical_over_training() -> None:
     model = MiniGPT(Value, seed=4)
     params = model.parameters()
@@ -139,6 +140,7 @@ def test_compile_minigpt_step_bit_identical_over_training() -> None:
     assert hexes([p.data for p in params]) == hexes([p.data for p in eager.parameters()])
 
 
+@pytest.mark.slow
 def test_compile_check_catches_a_shift_frozen_from_data() -> None:
     model = MiniGPT(Value, seed=4)
     params = model.parameters()

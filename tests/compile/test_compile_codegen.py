@@ -42,6 +42,7 @@ def same(a: float, b: float) -> bool:
     return a.hex() == b.hex() or (a != a and b != b)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", ENTRIES, ids=lambda op: f"{op.name}{list(op.params)}")
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())

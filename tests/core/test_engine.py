@@ -266,6 +266,7 @@ def test_engine_topo_order_puts_parents_first_once_each() -> None:
 
 
 # --------------------------------------------------------------------------- backward
+@pytest.mark.slow
 def test_engine_million_node_chain_backward_at_default_recursion_limit() -> None:
     """y = x·cⁿ built as n = 10⁶ multiplications: dy/dx = cⁿ, dy/dc = n·x·cⁿ⁻¹."""
     assert sys.getrecursionlimit() <= 1000  # nothing raised it: the sort must be iterative

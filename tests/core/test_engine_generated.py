@@ -108,6 +108,7 @@ def _reference(op: ops.Primitive, out: float, xs: tuple[float, ...]) -> tuple[fl
 FIXED = [op for op in ops.TABLE.values() if op.arity > 0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", FIXED, ids=[op.name for op in FIXED])
 @given(u=st.floats(0.0, 1.0), v=st.floats(0.0, 1.0))
 def test_engine_rule_is_its_derivative_text(op: ops.Primitive, u: float, v: float) -> None:

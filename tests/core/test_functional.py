@@ -344,6 +344,7 @@ REL = 1e-6
 ABS = 1e-7
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 @settings(max_examples=40)
 @given(data=st.data())
@@ -393,6 +394,7 @@ SECOND: dict[str, Callable[[float], float]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SECOND))
 @given(data=st.data())
 def test_functional_second_derivative_of_unary_primitive_matches_closed_form(

@@ -143,6 +143,7 @@ def test_ops_parameterised_primitives_have_docs_too() -> None:
 
 
 # --------------------------------------------------------------------------- forward
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_ops_forward_matches_closed_form(name: str, data: st.DataObject) -> None:
@@ -153,6 +154,7 @@ def test_ops_forward_matches_closed_form(name: str, data: st.DataObject) -> None
 
 
 # --------------------------------------------------------------------------- derivatives
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_ops_rule_matches_central_differences(name: str, data: st.DataObject) -> None:
@@ -163,6 +165,7 @@ def test_ops_rule_matches_central_differences(name: str, data: st.DataObject) ->
     assert_close(local_grads(prim, xs), central_differences(prim.forward, xs), REL, ABS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_ops_rule_matches_closed_form_derivative(name: str, data: st.DataObject) -> None:
@@ -211,6 +214,7 @@ def test_ops_dot_rule_orders_weights_inputs_bias(n: int) -> None:
 
 
 # --------------------------------------------------------------------------- rules on Values
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_ops_rule_on_values_gives_the_float_numbers(name: str, data: st.DataObject) -> None:
@@ -222,6 +226,7 @@ def test_ops_rule_on_values_gives_the_float_numbers(name: str, data: st.DataObje
     assert_close(on_values, local_grads(prim, xs), 1e-14, 1e-300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_ops_rule_on_values_differentiates_again(name: str, data: st.DataObject) -> None:
@@ -271,6 +276,7 @@ PARAMETERISED = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prim", [*(ops.TABLE[n] for n in NAMES), *PARAMETERISED], ids=repr)
 @given(data=st.data())
 def test_ops_derivative_text_agrees_with_rule(prim: ops.Primitive, data: st.DataObject) -> None:

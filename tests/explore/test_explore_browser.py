@@ -87,6 +87,7 @@ def step_to(page: Any, label_part: str, limit: int = 60) -> None:
     raise AssertionError(f"never reached {label_part!r}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_explorer_fits_the_width_with_the_drill_down_open(opened: Any, size: str) -> None:
     page = opened(size)
@@ -99,6 +100,7 @@ def test_explorer_fits_the_width_with_the_drill_down_open(opened: Any, size: str
     assert in_view(page, "#tx-step-next") and in_view(page, "#tx-drill")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_explorer_drill_down_is_in_view_at_the_first_and_last_epoch(
     opened: Any, size: str, run: Run
@@ -157,6 +159,7 @@ def test_explorer_play_advances_the_epoch(opened: Any) -> None:
     assert page.locator("#tx-epoch-label").text_content().startswith("epoch 41 of 41")
 
 
+@pytest.mark.slow
 def test_explorer_steps_the_update_of_every_layer(opened: Any, run: Run) -> None:
     page = opened("laptop")
     seen = []
@@ -175,6 +178,7 @@ def test_explorer_steps_the_update_of_every_layer(opened: Any, run: Run) -> None
     assert f"/ 4 = {fmt(f.grad_W[0][0][0])}" in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["off", "value"])
 def test_explorer_shows_no_gradient_before_it_is_revealed(opened: Any, run: Run, mode: str) -> None:
     page = opened("laptop")
@@ -200,6 +204,7 @@ def test_explorer_shows_no_gradient_before_it_is_revealed(opened: Any, run: Run,
         assert fmt(rec.a[0][0]) not in visible()  # asked, so not shown yet
 
 
+@pytest.mark.slow
 def test_explorer_predict_mode_by_keyboard_alone(opened: Any, run: Run) -> None:
     page = opened("phone")
     rec = run.frames[0].examples[ROW]
@@ -257,6 +262,7 @@ def test_explorer_predict_mode_by_keyboard_alone(opened: Any, run: Run) -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_explorer_axe_core_finds_no_violations(opened: Any, size: str) -> None:
     if not AXE.is_file():
@@ -275,6 +281,7 @@ def test_explorer_axe_core_finds_no_violations(opened: Any, size: str) -> None:
     assert result == []
 
 
+@pytest.mark.slow
 def test_explorer_accessibility_tree_holds_each_neurons_numbers(opened: Any, run: Run) -> None:
     page = opened("laptop")
     step_to(page, "③ delta a1[3]")  # every forward value and every δ revealed
@@ -341,6 +348,7 @@ def wide_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("network", "size"),
     [("xor", "phone"), ("[8, 8]", "laptop"), ("[8, 8]", "phone"), ("[64]", "laptop")],

@@ -149,6 +149,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 @settings(max_examples=6)
 @given(delay=st.floats(0.0, 0.05))
 def test_fileio_save_killed_at_a_random_moment_leaves_old_or_new_and_no_temporaries(

@@ -46,6 +46,7 @@ def test_minigpt_parameter_count_matches_the_closed_form() -> None:
     assert model.num_parameters() == expected == len(model.parameters())
 
 
+@pytest.mark.slow
 def test_minigpt_losses_identical_on_both_engines_over_training() -> None:
     words = load_words()[:4]
     ours = MiniGPT(Value, seed=3)
@@ -68,6 +69,7 @@ def test_minigpt_first_loss_is_near_uniform_guessing() -> None:
     assert loss == pytest.approx(3.2952727009390177, rel=1e-12)  # this seed's value (both engines)
 
 
+@pytest.mark.slow
 def test_minigpt_gradients_match_central_differences() -> None:
     word = "abby"
     model = MiniGPT(Value, seed=5)
@@ -100,6 +102,7 @@ def test_minigpt_gradients_identical_on_both_engines() -> None:
         assert p.grad.hex() == q.grad.hex()
 
 
+@pytest.mark.slow
 def test_minigpt_training_lowers_the_loss_on_one_word() -> None:
     model = MiniGPT(Value, seed=1)
     opt = AdamState(model.parameters())

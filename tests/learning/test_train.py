@@ -34,6 +34,7 @@ def test_train_xor_with_the_lessons_network_reaches_low_loss_and_all_four_right(
     assert history.decision == "prob" and history.accuracy[-1] == 1.0
 
 
+@pytest.mark.slow
 def test_train_micrograd_moons_demo_reaches_97_percent() -> None:
     X, labels = data.moons(100, noise=0.1, seed=MOONS_SEED)
     y = data.to_signed(labels)
@@ -65,6 +66,7 @@ def test_train_three_class_softmax_classifier_on_blobs() -> None:
     assert history.loss[-1] < history.loss[0]
 
 
+@pytest.mark.slow
 def test_train_three_class_softmax_network_on_a_spiral() -> None:
     X, y = data.spiral(90, k=3, noise=0.2, seed=0)
     model = MLP(2, [16, 3], seed=0)

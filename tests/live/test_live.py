@@ -209,6 +209,7 @@ def test_tutor_box_checks_a_backward_pass_with_the_engine_order_at_hand() -> Non
     assert not wrong["ok"] and wrong["diagnosis"] is not None
 
 
+@pytest.mark.slow
 def test_tutor_box_stops_code_that_never_ends() -> None:
     start = time.perf_counter()
     looping = check_code("rule", "while True:\n    pass\n", "tanh", seconds=0.5)

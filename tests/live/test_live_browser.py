@@ -78,6 +78,7 @@ def _train(page: Any) -> float:
     return float(page.get_attribute("#final-loss", "data-loss"))
 
 
+@pytest.mark.slow
 def test_live_page_loads_offline_and_under_the_budget(live: dict[str, Any]) -> None:
     assert live["path"].stat().st_size <= 20_000_000
     assert live["load"] < LOAD_BUDGET_S
@@ -105,6 +106,7 @@ def test_page_has_no_accessibility_violations(live: dict[str, Any]) -> None:
     assert found == []
 
 
+@pytest.mark.slow
 def test_retrained_run_matches_fit_in_cpython(live: dict[str, Any]) -> None:
     page = live["page"]
     # +, ×, relu and the squared error: the final loss is bit for bit the desktop's
@@ -165,6 +167,7 @@ def test_explorer_steps_the_four_phases_of_the_new_run(live: dict[str, Any]) -> 
         assert scope.locator(f"#{pre}step-label").text_content().strip()
 
 
+@pytest.mark.slow
 def test_wrong_tanh_rule_gets_its_diagnosis(live: dict[str, Any]) -> None:
     page = live["page"]
     page.select_option("#code-kind", "rule")

@@ -296,6 +296,7 @@ def _build(case: Case) -> tuple[MLP, np.ndarray, ArrayLike]:
     return model, X, y
 
 
+@pytest.mark.slow
 @settings(max_examples=100)
 @given(cases())
 def test_manual_engine_delta_and_numerical_agree_on_random_networks(case: Case) -> None:
@@ -315,6 +316,7 @@ def test_manual_engine_delta_and_numerical_agree_on_random_networks(case: Case) 
     assert sum(not r.kink for r in report.rows) >= len(report.rows) // 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", manual.LOSSES)
 @pytest.mark.parametrize("hidden", manual.ACTIVATIONS)
 def test_manual_widest_deepest_network_agrees_for_every_activation_and_loss(

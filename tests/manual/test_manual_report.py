@@ -203,6 +203,7 @@ def test_crosscheck_torch_off_gives_no_column_and_no_note() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HAS_TORCH, reason="needs PyTorch: pip install 'tinygrad_edu[torch]'")
 @pytest.mark.parametrize(
     ("sizes", "activation", "loss", "y"),

@@ -170,6 +170,7 @@ def test_markdown_graph_fallback_is_fenced_longer_than_its_text(monkeypatch: Any
 # --------------------------------------------------------------------- class 4: embedded JSON
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", HOSTILE_LABELS)
 def test_embedded_json_backward_page_escapes_lt_and_keeps_one_data_block(
     label: str, tmp_path: Path
@@ -391,6 +392,7 @@ def test_partial_sets_the_last_named_folder_is_created_and_said(
     assert f"created folder {tmp_path / 'new'}" in out
 
 
+@pytest.mark.slow
 def test_partial_sets_a_worksheet_that_fails_part_way_leaves_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
@@ -688,6 +690,7 @@ def test_page_injection_a_tampered_page_reads_no_file_but_its_frames(tmp_path: P
     assert "private" not in shown and "PHN2Zz5wcml2YXRl" not in shown  # nor its base64
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("title", ["cost $\\badcommand$ in $", "$$", "lone\ud800", "nul\x00"])
 def test_edges_plot_titles_are_drawn_as_text(title: str, tmp_path: Path) -> None:
     from tinygrad_edu.plots import plot_loss_curve, save

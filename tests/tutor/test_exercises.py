@@ -101,12 +101,14 @@ def test_exercises_are_stored_blank_with_outputs_cleared(name: str) -> None:
     assert solution.strip() not in answer.source
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_exercise_solution_is_accepted_by_the_tutor(name: str) -> None:
     result = _run(name, (SOLUTIONS / f"{name}.py").read_text(encoding="utf-8"))
     assert result == {"ok": True, "diagnosis": None}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_exercise_wrong_answer_is_rejected_and_the_bug_named(name: str) -> None:
     answer, code = WRONG[name]

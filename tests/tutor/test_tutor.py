@@ -66,6 +66,7 @@ def test_check_rule_covers_every_primitive_of_the_table_and_the_composites() -> 
     assert set(RIGHT_RULES) == set(tutor.RULES)
 
 
+@pytest.mark.slow
 @settings(max_examples=15)  # every op of the table per example
 @given(seed=st.integers(0, 2**31 - 1))
 def test_check_rule_never_flags_a_right_rule(seed: int) -> None:
@@ -112,6 +113,7 @@ def test_check_rule_reports_the_first_wrong_input_with_numbers() -> None:
     assert "-8" in report.hint and "0.00986604" in report.hint
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     op=st.sampled_from(sorted(RIGHT_RULES)),
@@ -297,6 +299,7 @@ BACKWARD_BUGS = [
 ]
 
 
+@pytest.mark.slow
 def test_check_backward_passes_micrograds_accumulating_convention_with_a_note() -> None:
     report = tutor.check_backward(micrograd_convention)
     assert report.ok, str(report)
@@ -311,6 +314,7 @@ def test_check_backward_accepts_right_backward_passes(good: Callable[[Value], No
     assert report.diagnosis is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("bug", "code"), BACKWARD_BUGS)
 def test_check_backward_names_each_injected_bug(bug: Callable[[Value], None], code: str) -> None:
     report = tutor.check_backward(bug)
@@ -330,6 +334,7 @@ def test_check_backward_names_the_first_wrong_node_with_its_sum() -> None:
     assert "(-1.5)·0.8 + (-1.5)·0.8 = -2.4" in report.hint
 
 
+@pytest.mark.slow
 @settings(max_examples=15)  # a whole battery per example
 @given(case=st.integers(0, 5), node=st.integers(0, 50), delta=st.floats(1e-6, 0.5))
 def test_check_backward_catches_a_random_perturbation_without_naming_a_bug(
@@ -440,6 +445,7 @@ def test_check_gradients_hint_shows_the_sum_for_a_shared_node() -> None:
     assert "a is used by" in report.hint and "you wrote 0" in report.hint
 
 
+@pytest.mark.slow
 @given(dag=dags())
 def test_check_gradients_never_flags_exact_gradients(dag: Any) -> None:
     leaves = leaves_for(dag)
@@ -618,6 +624,7 @@ def test_check_delta_never_flags_the_right_equations(seed: int, sizes: list[int]
     assert report.ok, str(report)
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(layer=st.integers(0, 2), entry=st.integers(0, 20), rel=st.floats(1e-5, 0.5))
 def test_check_delta_catches_a_random_perturbation_without_naming_a_bug(

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import numpy as np
+import pytest
 from test_tutor import XOR_X, XOR_Y, right_backprop, right_backward
 
 from tinygrad_edu import engine, examples, ops, tutor
@@ -46,6 +47,7 @@ def test_a_python_busy_loop_in_a_rule_ends_as_a_report_within_the_limit() -> Non
     assert "did not finish within 0.3 s" in report.hint
 
 
+@pytest.mark.slow
 def test_a_loop_that_swallows_every_exception_is_reported_and_left_behind() -> None:
     finished = threading.Event()  # lets this test end the loop it leaves behind
 
@@ -106,6 +108,7 @@ def test_the_watchdog_works_outside_the_main_thread() -> None:
     assert result and result[0].diagnosis == "did-not-finish"
 
 
+@pytest.mark.slow
 def test_odd_values_in_grad_become_reports() -> None:
     for odd, words in [(Value(1.0), "a Value"), ("0.5", "a str"), (None, "a NoneType")]:
 
@@ -187,6 +190,7 @@ def test_patching_value_backward_is_undone_and_never_right() -> None:
     _library_intact()
 
 
+@pytest.mark.slow
 def test_patching_operators_module_functions_and_the_table_is_undone() -> None:
     tanh_entry = ops.TABLE["tanh"]
 

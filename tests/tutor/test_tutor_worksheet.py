@@ -127,6 +127,7 @@ def test_cli_worksheet_writes_the_sheet_and_its_key(
     assert ("<svg" in page) == bool(shutil.which("dot"))
 
 
+@pytest.mark.slow
 def test_cli_worksheet_student_variant_and_bad_level(tmp_path: Path) -> None:
     assert (
         main(

@@ -58,6 +58,7 @@ def pixel(
 
 
 # --------------------------------------------------------------------------- saving
+@pytest.mark.slow
 def test_plots_save_png_svg_pdf_with_fixed_size(tmp_path: Path) -> None:
     fig = plot_loss_curve([1.0, 0.5, 0.25])
     png = save(fig, tmp_path / "loss.png")
@@ -73,6 +74,7 @@ def test_plots_save_png_svg_pdf_with_fixed_size(tmp_path: Path) -> None:
         save(fig, tmp_path / "loss.jpg")
 
 
+@pytest.mark.slow
 def test_plots_figures_show_themselves_in_jupyter() -> None:
     # IPython displays any object with _repr_png_; no pyplot backend needed
     fig = plot_loss_curve([1.0, 0.5])
@@ -81,6 +83,7 @@ def test_plots_figures_show_themselves_in_jupyter() -> None:
         assert img.format == "PNG" and img.size == (640, 480)
 
 
+@pytest.mark.slow
 def test_plots_same_figure_gives_the_same_bytes(tmp_path: Path) -> None:
     a = save(plot_loss_curve([3.0, 2.0, 1.0]), tmp_path / "a.png").read_bytes()
     b = save(plot_loss_curve([3.0, 2.0, 1.0]), tmp_path / "b.png").read_bytes()
@@ -133,6 +136,7 @@ def test_plots_loss_curve_axes_labels_and_scale() -> None:
     assert linear.get_yscale() == "linear" and linear.get_ylabel() == "loss"
 
 
+@pytest.mark.slow
 def test_plots_decision_boundary_colours_each_side(tmp_path: Path) -> None:
     fig = plot_decision_boundary(step_model, XOR_X, XOR_Y, resolution=60, title="step")
     path = save(fig, tmp_path / "db.png")
@@ -155,6 +159,7 @@ def test_plots_decision_boundary_colours_each_side(tmp_path: Path) -> None:
         assert min(pixel(img, fig, ax, 1.0, 1.0)) > 220
 
 
+@pytest.mark.slow
 def test_plots_points_contrast_with_the_region_under_them(tmp_path: Path) -> None:
     # the hard case of issue 14: every point on the region of its own class (red on red)
     def xor_like(x: list[float]) -> Value:
@@ -191,6 +196,7 @@ def test_plots_decision_boundary_accepts_floats_and_one_element_lists() -> None:
     assert fig.axes[0].get_title() == "Decision boundary"
 
 
+@pytest.mark.slow
 def test_plots_perceptron_panels_show_line_and_mistakes() -> None:
     runs = [
         PerceptronRun("sep", XOR_X, [0, 0, 0, 1], [1.0, 1.0], -1.5, [2, 1, 0], bound=8.0),
@@ -273,6 +279,7 @@ def test_plots_bad_input_is_a_clear_error(call: object, message: str) -> None:
         call()  # type: ignore[operator]
 
 
+@pytest.mark.slow
 def test_plots_import_is_lazy_and_never_touches_pyplot(tmp_path: Path) -> None:
     code = (
         "import sys\n"

@@ -640,6 +640,7 @@ def test_viz_backward_steps_end_at_backwards_gradients(dag: Dag) -> None:
         assert final.get(node, 0.0) == node.grad  # bit for bit: the same sums in the same order
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(dag=dags(max_steps=6))
 def test_viz_svg_of_random_graphs_matches_the_graph(

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tinygrad_edu.engine import Value
 from tinygrad_edu.viz import render_backward
 
@@ -30,6 +32,7 @@ def counter(page: Any) -> str:
     return str(page.inner_text("#counter"))
 
 
+@pytest.mark.slow
 def test_viz_browser_one_arrow_key_is_one_step(
     tmp_path: Path,
     new_page: Callable[[Path], Any],
@@ -48,6 +51,7 @@ def test_viz_browser_one_arrow_key_is_one_step(
     assert "∂root/∂d += -3 × 1 = -3 → -3" in page.inner_text("#caption")
 
 
+@pytest.mark.slow
 def test_viz_browser_predict_then_reveal_scores_and_downloads(
     tmp_path: Path,
     new_page: Callable[[Path], Any],
@@ -87,6 +91,7 @@ def test_viz_browser_predict_then_reveal_scores_and_downloads(
     assert answers["answers"][1]["truth"] == 1.5 * -0.4 + 2.25
 
 
+@pytest.mark.slow
 def test_viz_browser_every_frame_is_drawn_at_one_scale(
     tmp_path: Path,
     new_page: Callable[[Path], Any],

@@ -26,6 +26,7 @@ def page_data(index: Path) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 def test_viz_frames_captions_parenthesise_expression_names(tmp_path: Path) -> None:
     loss, _ = example_graph()
     captions = [s["caption"] for s in page_data(render_backward(loss, tmp_path))["steps"]]
@@ -66,6 +67,7 @@ def test_viz_frames_questions_are_the_chain_rule_contributions(tmp_path: Path) -
     assert a.grad == 0.0  # render_backward does not touch .grad
 
 
+@pytest.mark.slow
 def test_viz_frames_page_displays_itself_inline_in_jupyter(tmp_path: Path) -> None:
     loss, params = example_graph()
     index = render_backward(loss, tmp_path, params=params)
