@@ -7,22 +7,9 @@ from dataclasses import dataclass
 
 from ..engine import Value
 from ..tutor import Worksheet
+from ..tutor.report import factor, fmt
 
-__all__ = ["KeyRow", "key_rows", "num"]
-
-
-def num(x: float) -> str:
-    """A number as the sheet prints it: 6 significant digits.
-
-    >>> num(-0.1234567), num(2.0)
-    ('-0.123457', '2')
-    """
-    return f"{x:.6g}"
-
-
-def _factor(x: float) -> str:
-    text = num(x)
-    return f"({text})" if text.startswith("-") else text
+__all__ = ["KeyRow", "key_rows"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +50,7 @@ def key_rows(ws: Worksheet) -> list[KeyRow]:
         else:
             mine = users[n]
             symbols = " + ".join(f"∂{u.label}/∂{n.label} · ∂{root}/∂{u.label}" for u, _ in mine)
-            numbers = " + ".join(f"{_factor(loc)} · {_factor(grad[u.label])}" for u, loc in mine)
-            chain = f"∂{root}/∂{n.label} = {symbols} = {numbers} = {num(grad[n.label])}"
+            numbers = " + ".join(f"{factor(loc)} · {factor(grad[u.label])}" for u, loc in mine)
+            chain = f"∂{root}/∂{n.label} = {symbols} = {numbers} = {fmt(grad[n.label])}"
         rows.append(KeyRow(k, n.label, made, n.data, grad[n.label], chain))
     return rows

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from ..textsafe import escape_html, latex_text, md_text
 from ..tutor import Worksheet
+from ..tutor.report import fmt as num
 from .drawing import graph_svgs
-from .key import KeyRow, key_rows, num
+from .key import KeyRow, key_rows
 from .roster import Student
 
 __all__ = [
