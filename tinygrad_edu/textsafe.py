@@ -11,7 +11,7 @@ puts a label, a name, a title or a learner's answer into its output calls the on
   punctuation character that Markdown could read as syntax backslash-escaped.
 * :func:`md_code` - a fenced code block whose fence is longer than any backtick run inside.
 * :func:`json_for_html` - JSON for a ``<script type="application/json">`` block or a script:
-  ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX``.
+  ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\u`` escapes (``\\u003c`` for ``<``).
 * :func:`dot_label` - text for a quoted DOT string (``gv.nohtml``): backslashes doubled,
   line breaks as spaces.
 * :func:`plot_text` - text for a matplotlib title or label: ``$`` escaped (no mathtext).
