@@ -20,7 +20,6 @@ from ..textsafe import csv_cell, md_text
 from ..tutor import Report, worksheet
 from .checkrun import failed
 from .collect import SHEET_SUFFIXES, Sheet, read_sheet
-from .handwork import POLICY, hand_answers
 from .roster import Student, slug
 from .sandbox import run_notebooks
 from .spec import Check, Spec
@@ -77,13 +76,13 @@ class Gradebook:
 
 
 def grade_sheet(spec: Spec, check: Check, sheet: Sheet) -> Report:
-    """The tutor's report on one filled sheet, the numbers judged to the digits written."""
+    """The tutor's report on one filled sheet, the numbers judged to the digits written (the
+    tutor's hand-work policy, stated in the report)."""
     ws = worksheet(spec.seed, spec.level, student=sheet.student)
     try:
-        report = ws.check(hand_answers(ws, sheet.answers))
+        return ws.check(sheet.answers)
     except (ValueError, TypeError) as err:
         return failed(check.name, str(err))
-    return dataclasses.replace(report, tolerance=POLICY)
 
 
 Found = dict[str, tuple[Student, Sheet | None]]
