@@ -404,19 +404,12 @@ class Value:
 
 
 # ---------------------------------------------------------------------- recording a node
-class _Blank(Value):
-    """A Value allocated without ``__init__``'s argument checks (half object.__new__'s cost)."""
-
-    __slots__ = ()
-    __init__ = object.__init__
-
-
 def _node(
     out: float, op: Primitive | None, parents: tuple[Value, ...], local_grads: tuple[Any, ...]
 ) -> Value:
     """A new node holding ``out``, made by ``op`` from ``parents`` with ∂out/∂parent =
     ``local_grads`` — unless inside ``no_grad()``, where it is a leaf holding the value."""
-    node: Value = _Blank()
+    node: Value = object.__new__(Value)  # Value's __init__ checks a user's arguments: not needed
     node.data = out
     node.grad = 0.0
     if gradmode.open_blocks == 0 or is_grad_enabled():  # the first test, nearly always

@@ -18,16 +18,6 @@ def _is_node(x: object) -> bool:
     return hasattr(x, "_parents") and hasattr(x, "_prim")
 
 
-def _leaf_class(node: Any) -> Any:
-    """The class a user builds leaves of, for a node of ``node``'s kind: the nearest class in
-    its MRO with an ``__init__`` of its own (op nodes are allocated without one)."""
-    return next(
-        c
-        for c in type(node).__mro__
-        if c.__dict__.get("__init__", object.__init__) is not object.__init__
-    )
-
-
 def backward_graph(root: Any, seed: float = 1.0) -> dict[Any, Any]:
     """Backward with Value arithmetic: returns {node: d(root)/d(node) as a Value}.
 
@@ -35,7 +25,7 @@ def backward_graph(root: Any, seed: float = 1.0) -> dict[Any, Any]:
     stays consistent; ``grad_value`` holds the Value (leaves accumulate across calls).
     """
     grads = gradients(root, seed)
-    make = _leaf_class(root)
+    make = type(root)
     for node in depth_first(root, keep_leaves=True):
         g = grads.get(node)
         if g is None:
@@ -64,8 +54,7 @@ def gradients(root: Any, seed: float = 1.0) -> dict[Any, Any]:
         raise TypeError(f"gradients: expected a Value, got {type(root).__name__} ({root!r})")
     if not is_grad_enabled():
         raise RuntimeError("gradients: create_graph needs grad mode (called inside no_grad())")
-    seed_value = _leaf_class(root)(checks.operand(seed, "gradients", "a real number"))
-    grads: dict[Any, Any] = {root: seed_value}
+    grads: dict[Any, Any] = {root: type(root)(checks.operand(seed, "gradients", "a real number"))}
     for node in reversed(depth_first(root, keep_leaves=False)):
         g = grads.get(node)
         op = node._prim

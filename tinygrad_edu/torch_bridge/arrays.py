@@ -11,8 +11,8 @@ and no derivative is written.
 
 >>> numpy_activation("tanh")
 ('np.tanh(Z)', '1.0 - A * A', True)
->>> numpy_activation("relu")
-('np.where(Z <= 0.0, 0.0, Z)', 'np.where(Z > 0.0, 1.0, 0.0)', False)
+>>> numpy_activation("relu")  # relu′ passes NaN through, as its table text says
+('np.where(Z <= 0.0, 0.0, Z)', 'np.where(Z > 0.0, 1.0, np.where(Z <= 0.0, 0.0, Z))', False)
 >>> torch_activation("relu")
 'torch.relu(Z)'
 """
