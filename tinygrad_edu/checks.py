@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 _MAX_SHOWN = 80
+_EXACT_INT = 2**53  # every int up to this converts to a float exactly, without overflow
 
 
 def show(x: object) -> str:
@@ -93,6 +94,8 @@ def operand(x: object, where: str, expected: str = "a Value or a real number") -
     """
     if type(x) is float:
         return x
+    if type(x) is int and -_EXACT_INT <= x <= _EXACT_INT:  # `sum(values)` starts at 0
+        return float(x)
     if not is_real(x):
         if _is_bool(x):
             raise TypeError(f"{where}: expected {expected}, got bool {x!r} {_BOOL_HINT}")

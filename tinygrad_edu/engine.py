@@ -2,8 +2,9 @@
 
 A node stores its parents and the local gradient ∂node/∂parent along each edge, so the whole
 backward pass is one loop applying the chain rule: ∂root/∂parent += ∂node/∂parent · ∂root/∂node.
-Each operator computes its value, names its parents and writes its local gradients; those of
-the table are generated from ``ops.TABLE`` between the marker comments below.
+Each operator computes its value, names its parents and writes its local gradients into a new
+node; those of the table are generated from ``ops.TABLE`` between the marker comments below.
+What a node stores, and the read-only views of it (``parents``, ``label``, …), are in node.py.
 
 Semantics (tests/core/test_engine.py): ``_parents`` is a tuple in call order (``a * a`` has two
 edges to ``a``); ``backward()`` sorts without recursion (a chain of a million nodes works);
@@ -29,35 +30,19 @@ from .graphwalk import backward_order
 from .graphwalk import chain_rule as chain_rule
 from .graphwalk import interior_order as interior_order
 from .graphwalk import topo_order as topo_order
+from .node import Node
 from .ops import Primitive
 
 Operand = Union["Value", int, float]  # a string forward reference needs Union
 
 
-class Value:
-    """One scalar node: its value, d(root)/d(self), and how it was made."""
+class Value(Node):
+    """One scalar node: its value, d(root)/d(self), and how it was made (read: ``Node``)."""
 
-    # A node made by an op sets five slots (data, grad, _prim, _parents, _local_grads); the
-    # other three are set on first use, so the properties below read "unset" as the default.
-    __slots__ = (
-        "_grad_value",
-        "_label",
-        "_local_grads",
-        "_meta",
-        "_parents",
-        "_prim",
-        "data",
-        "grad",
-    )
+    __slots__ = ()  # the storage is declared by Node: data, grad, _prim, _parents, …
 
-    data: float
-    grad: float
-    _prim: Primitive | None
-    _parents: tuple[Value, ...]
-    _local_grads: tuple[float, ...]
-    _label: str  # unset: ""
+    _parents: tuple[Value, ...]  # Node's fields, typed as Values
     _grad_value: Value | None  # unset: None
-    _meta: dict[str, Any]  # created on first use of .meta: a leaf costs nothing for it
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
@@ -71,21 +56,6 @@ class Value:
         self._parents = ()
         self._local_grads = ()
 
-    # ------------------------------------------------------------------ inspection
-    @property
-    def label(self) -> str:
-        """A name for drawings and tapes ('' unless given)."""
-        try:
-            return self._label
-        except AttributeError:
-            return ""
-
-    @label.setter
-    def label(self, label: str) -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"label: expected a str, got {type(label).__name__} ({label!r})")
-        self._label = label
-
     @property
     def grad_value(self) -> Value | None:
         """d(root)/d(self) as a graph, after ``backward(create_graph=True)`` (else None)."""
@@ -97,44 +67,6 @@ class Value:
     @grad_value.setter
     def grad_value(self, value: Value | None) -> None:
         self._grad_value = value
-
-    @property
-    def op(self) -> str:
-        """The symbol of the operation that made this node ('' for a leaf)."""
-        return self._prim.symbol if self._prim is not None else ""
-
-    _op = op  # micrograd's name for it
-
-    @property
-    def primitive(self) -> Primitive | None:
-        """The table entry that made this node (None for a leaf)."""
-        return self._prim
-
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        """The inputs of the op that made this node, in call order."""
-        return self._parents
-
-    @property
-    def local_grads(self) -> tuple[float, ...]:
-        """∂self/∂parent for each parent, aligned with ``parents``."""
-        return self._local_grads
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for a node made by the user (or under no_grad), not by an op."""
-        return not self._parents
-
-    def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
-
-    def __float__(self) -> float:
-        return self.data
-
-    def item(self) -> float:
-        """The float value (as ``tensor.item()``)."""
-        return self.data
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""
@@ -231,8 +163,10 @@ class Value:
         """f(a, b) = a + b.   ∂f/∂a = 1, ∂f/∂b = 1."""
         other = other if isinstance(other, Value) else _lift(other, "add")
         a, b = self.data, other.data
-        out = a + b
-        return _node(out, ops.add, (self, other), (1.0, 1.0))
+        node = _new(Value)
+        node.data, node.grad = a + b, 0.0
+        node._prim, node._parents, node._local_grads = ops.add, (self, other), (1.0, 1.0)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def __radd__(self, other: Operand) -> Value:
         return _lift(other, "add").__add__(self)
@@ -241,8 +175,10 @@ class Value:
         """f(a, b) = a · b.   ∂f/∂a = b, ∂f/∂b = a."""
         other = other if isinstance(other, Value) else _lift(other, "mul")
         a, b = self.data, other.data
-        out = a * b
-        return _node(out, ops.mul, (self, other), (b, a))
+        node = _new(Value)
+        node.data, node.grad = a * b, 0.0
+        node._prim, node._parents, node._local_grads = ops.mul, (self, other), (b, a)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def __rmul__(self, other: Operand) -> Value:
         return _lift(other, "mul").__mul__(self)
@@ -250,114 +186,140 @@ class Value:
     def __neg__(self) -> Value:
         """f(x) = −x.   df/dx = −1."""
         x = self.data
-        out = -x
-        return _node(out, ops.neg, (self,), (-1.0,))
+        node = _new(Value)
+        node.data, node.grad = -x, 0.0
+        node._prim, node._parents, node._local_grads = ops.neg, (self,), (-1.0,)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def exp(self) -> Value:
         """f(x) = eˣ.   df/dx = eˣ = f (reuses the output)."""
         out = ops.exp.forward(self.data)
-        return _node(out, ops.exp, (self,), (out,))
+        node = _new(Value)
+        node.data, node.grad = out, 0.0
+        node._prim, node._parents, node._local_grads = ops.exp, (self,), (out,)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def log(self) -> Value:
         """f(x) = ln x (x > 0).   df/dx = 1/x."""
         x = self.data
-        out = ops.log.forward(x)
-        return _node(out, ops.log, (self,), (ops.generic_div(1.0, x),))
+        node = _new(Value)
+        node.data, node.grad = ops.log.forward(x), 0.0
+        node._prim, node._parents, node._local_grads = ops.log, (self,), (ops.generic_div(1.0, x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def tanh(self) -> Value:
         """f(x) = tanh x.   df/dx = 1 − tanh²x = 1 − f² (reuses the output)."""
         out = ops.tanh.forward(self.data)
-        return _node(out, ops.tanh, (self,), (1.0 - out * out,))
+        node = _new(Value)
+        node.data, node.grad = out, 0.0
+        node._prim, node._parents, node._local_grads = ops.tanh, (self,), (1.0 - out * out,)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def sigmoid(self) -> Value:
         """f(x) = σ(x) = 1/(1 + e⁻ˣ).   df/dx = σ(x)(1 − σ(x)) = f(1 − f)."""
         out = ops.sigmoid.forward(self.data)
-        return _node(out, ops.sigmoid, (self,), (out * (1.0 - out),))
+        node = _new(Value)
+        node.data, node.grad = out, 0.0
+        node._prim, node._parents, node._local_grads = ops.sigmoid, (self,), (out * (1.0 - out),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def relu(self) -> Value:
         """f(x) = max(0, x).   df/dx = 1 if x > 0 else 0 (0 at the kink, as PyTorch)."""
         x = self.data
-        out = ops.relu.forward(x)
-        return _node(out, ops.relu, (self,), (1.0 if x > 0.0 else 0.0 if x <= 0.0 else x,))
+        node = _new(Value)
+        node.data, node.grad = ops.relu.forward(x), 0.0
+        node._prim, node._parents = ops.relu, (self,)
+        node._local_grads = (1.0 if x > 0.0 else 0.0 if x <= 0.0 else x,)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def abs(self) -> Value:
         """f(x) = |x|.   df/dx = sign(x) (0 at the kink, as PyTorch)."""
         x = self.data
-        out = ops.abs.forward(x)
-        return _node(out, ops.abs, (self,), (ops.generic_sign(x),))
+        node = _new(Value)
+        node.data, node.grad = ops.abs.forward(x), 0.0
+        node._prim, node._parents, node._local_grads = ops.abs, (self,), (ops.generic_sign(x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def sqrt(self) -> Value:
         """f(x) = √x (x ≥ 0).   df/dx = 1/(2√x) = 1/(2f)."""
         out = ops.sqrt.forward(self.data)
-        return _node(out, ops.sqrt, (self,), (ops.generic_div(0.5, out),))
+        node = _new(Value)
+        node.data, node.grad = out, 0.0
+        node._prim, node._parents = ops.sqrt, (self,)
+        node._local_grads = (ops.generic_div(0.5, out),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def sin(self) -> Value:
         """f(x) = sin x.   df/dx = cos x."""
         x = self.data
-        out = ops.sin.forward(x)
-        return _node(out, ops.sin, (self,), (ops.generic_cos(x),))
+        node = _new(Value)
+        node.data, node.grad = ops.sin.forward(x), 0.0
+        node._prim, node._parents, node._local_grads = ops.sin, (self,), (ops.generic_cos(x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def cos(self) -> Value:
         """f(x) = cos x.   df/dx = −sin x."""
         x = self.data
-        out = ops.cos.forward(x)
-        return _node(out, ops.cos, (self,), (-ops.generic_sin(x),))
+        node = _new(Value)
+        node.data, node.grad = ops.cos.forward(x), 0.0
+        node._prim, node._parents, node._local_grads = ops.cos, (self,), (-ops.generic_sin(x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def softplus(self) -> Value:
         """f(x) = ln(1 + eˣ), computed stably.   df/dx = σ(x)."""
         x = self.data
-        out = ops.softplus.forward(x)
-        return _node(out, ops.softplus, (self,), (ops.generic_sigmoid(x),))
+        node = _new(Value)
+        node.data, node.grad = ops.softplus.forward(x), 0.0
+        node._prim, node._parents = ops.softplus, (self,)
+        node._local_grads = (ops.generic_sigmoid(x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def log1p(self) -> Value:
         """f(x) = ln(1 + x) (x > −1), accurate for small x.   df/dx = 1/(1 + x)."""
         x = self.data
-        out = ops.log1p.forward(x)
-        return _node(out, ops.log1p, (self,), (ops.generic_div(1.0, 1.0 + x),))
+        node = _new(Value)
+        node.data, node.grad = ops.log1p.forward(x), 0.0
+        node._prim, node._parents = ops.log1p, (self,)
+        node._local_grads = (ops.generic_div(1.0, 1.0 + x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def atan(self) -> Value:
         """f(x) = arctan x.   df/dx = 1/(1 + x²)."""
         x = self.data
-        out = ops.atan.forward(x)
-        return _node(out, ops.atan, (self,), (ops.generic_div(1.0, 1.0 + x * x),))
+        node = _new(Value)
+        node.data, node.grad = ops.atan.forward(x), 0.0
+        node._prim, node._parents = ops.atan, (self,)
+        node._local_grads = (ops.generic_div(1.0, 1.0 + x * x),)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def eq(self, other: Operand) -> Value:
         """f(a, b) = 1 if a = b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
         other = other if isinstance(other, Value) else _lift(other, "eq")
         a, b = self.data, other.data
-        out = ops.eq.forward(a, b)
-        return _node(out, ops.eq, (self, other), (0.0, 0.0))
+        node = _new(Value)
+        node.data, node.grad = ops.eq.forward(a, b), 0.0
+        node._prim, node._parents, node._local_grads = ops.eq, (self, other), (0.0, 0.0)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def lt(self, other: Operand) -> Value:
         """f(a, b) = 1 if a < b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
         other = other if isinstance(other, Value) else _lift(other, "lt")
         a, b = self.data, other.data
-        out = ops.lt.forward(a, b)
-        return _node(out, ops.lt, (self, other), (0.0, 0.0))
+        node = _new(Value)
+        node.data, node.grad = ops.lt.forward(a, b), 0.0
+        node._prim, node._parents, node._local_grads = ops.lt, (self, other), (0.0, 0.0)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     def gt(self, other: Operand) -> Value:
         """f(a, b) = 1 if a > b else 0.   ∂f/∂a = ∂f/∂b = 0 (a step: no slope anywhere)."""
         other = other if isinstance(other, Value) else _lift(other, "gt")
         a, b = self.data, other.data
-        out = ops.gt.forward(a, b)
-        return _node(out, ops.gt, (self, other), (0.0, 0.0))
+        node = _new(Value)
+        node.data, node.grad = ops.gt.forward(a, b), 0.0
+        node._prim, node._parents, node._local_grads = ops.gt, (self, other), (0.0, 0.0)
+        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
     # ---- end of the generated operators
-
-    # ------------------------------------------------------------------ for other engines' code
-    @property
-    def _prev(self) -> set[Value]:
-        """The parents as a set (micrograd's name; ``parents`` keeps order and repeats)."""
-        return set(self._parents)
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """Free per-node user data (a colour for drawings, say); created on first use."""
-        try:
-            return self._meta
-        except AttributeError:
-            self._meta = {}
-            return self._meta
 
     # ------------------------------------------------------------------ backward
     def backward(self, gradient: float = 1.0, create_graph: bool = False) -> None:
@@ -404,23 +366,27 @@ class Value:
 
 
 # ---------------------------------------------------------------------- recording a node
-def _node(
-    out: float, op: Primitive | None, parents: tuple[Value, ...], local_grads: tuple[Any, ...]
-) -> Value:
-    """A new node holding ``out``, made by ``op`` from ``parents`` with ∂out/∂parent =
-    ``local_grads`` — unless inside ``no_grad()``, where it is a leaf holding the value."""
-    node: Value = object.__new__(Value)  # Value's __init__ checks a user's arguments: not needed
-    node.data = out
-    node.grad = 0.0
-    if gradmode.open_blocks == 0 or is_grad_enabled():  # the first test, nearly always
-        node._prim = op
-        node._parents = parents
-        node._local_grads = local_grads
-    else:
-        node._prim = None
-        node._parents = ()
-        node._local_grads = ()
+_new = object.__new__  # _new(Value): a bare node; Value() would re-check numbers already checked
+
+
+def _unless_no_grad(node: Value) -> Value:
+    """``node`` as its op recorded it, or, inside ``no_grad()`` here, a leaf holding its value.
+
+    The operators call this only while some ``no_grad()`` block is open in some thread."""
+    if not is_grad_enabled():
+        node._prim, node._parents, node._local_grads = None, (), ()
     return node
+
+
+def _node(
+    out: float, op: Primitive, parents: tuple[Value, ...], local_grads: tuple[Any, ...]
+) -> Value:
+    """A node holding ``out``, made by ``op`` from ``parents`` with ∂out/∂parent =
+    ``local_grads``: what each operator method writes out, for ``apply`` and n-ary nodes."""
+    node: Value = _new(Value)
+    node.data, node.grad = out, 0.0
+    node._prim, node._parents, node._local_grads = op, parents, local_grads
+    return node if gradmode.open_blocks == 0 else _unless_no_grad(node)
 
 
 def apply(op: Primitive, *parents: Value) -> Value:
@@ -434,7 +400,10 @@ def _lift(x: Operand, where: str) -> Value:
     """``x`` itself if a Value, otherwise a constant leaf holding the number ``x``."""
     if isinstance(x, Value):
         return x
-    return _node(checks.operand(x, where), None, (), ())  # a constant leaf, checked once
+    node: Value = _new(Value)  # a constant leaf, its number checked once
+    node.data, node.grad = x if x.__class__ is float else checks.operand(x, where), 0.0
+    node._prim, node._parents, node._local_grads = None, (), ()
+    return node
 
 
 def _data(x: Operand, where: str) -> float:

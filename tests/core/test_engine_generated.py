@@ -177,6 +177,7 @@ def cube_root() -> Iterator[ops.Primitive]:
     finally:
         del Value.cbrt  # type: ignore[attr-defined]
         del ops.TABLE["cbrt"]
+        delattr(ops, "cbrt")
         from tinygrad_edu import tutor
 
         tutor.RULES.pop("cbrt", None)

@@ -156,4 +156,5 @@ def test_a_primitive_registered_later_is_checkable_with_no_tutor_edit() -> None:
         assert wrong.diagnosis == "sign"
     finally:
         del ops.TABLE["cube_for_the_tutor_test"]
+        delattr(ops, "cube_for_the_tutor_test")
         tutor.RULES.pop("cube_for_the_tutor_test", None)

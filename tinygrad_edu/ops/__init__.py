@@ -99,11 +99,3 @@ __all__ = [
     "tanh",
     "term_count",
 ]
-
-
-def __getattr__(name: str) -> Primitive:
-    """``ops.<name>`` for any entry of the table, including one added after these imports."""
-    entry = TABLE.get(name)
-    if entry is None:
-        raise AttributeError(f"module 'tinygrad_edu.ops' has no attribute {name!r}")
-    return entry

@@ -35,7 +35,11 @@ def _uses(code: str, name: str) -> bool:
 
 
 def method_source(op: Primitive) -> str:
-    """The ``Value`` method(s) of one entry, as they stand in ``engine.py``."""
+    """The ``Value`` method(s) of one entry, as they stand in ``engine.py``.
+
+    The body is the lesson's three facts about the new node: its value, the op and parents
+    that made it, and the local gradient along each edge (the entry's derivative texts).
+    """
     inline = _forward_inline(op)
     grads = ", ".join(local_code(op, text, "ops.") for text in op.derivatives)
     lines = [f"    def {op.method}(self{'' if op.arity == 1 else ', other: Operand'}) -> Value:"]
@@ -54,8 +58,20 @@ def method_source(op: Primitive) -> str:
         lines.append("        a, b = self.data, other.data")
         given = "a, b"
     forward = inline or f"ops.{op.name}.forward({given})"
-    lines.append(f"        out = {forward}")
-    lines.append(f"        return _node(out, ops.{op.name}, {parents}, {grads})")
+    if _uses(grads, "out"):  # a derivative written with the output (tanh: 1 - out**2)
+        lines.append(f"        out = {forward}")
+        forward = "out"
+    lines.append("        node = _new(Value)")
+    lines.append(f"        node.data, node.grad = {forward}, 0.0")
+    record = (
+        f"        node._prim, node._parents, node._local_grads = ops.{op.name}, {parents}, {grads}"
+    )
+    if len(record) <= 100:
+        lines.append(record)
+    else:
+        lines.append(f"        node._prim, node._parents = ops.{op.name}, {parents}")
+        lines.append(f"        node._local_grads = {grads}")
+    lines.append("        return node if gradmode.open_blocks == 0 else _unless_no_grad(node)")
     if op.arity == 2 and op.method.startswith("__"):  # the reflected operator: number ∘ Value
         reflected = op.method.replace("__", "__r", 1)
         lines += [

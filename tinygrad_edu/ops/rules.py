@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
 from collections.abc import Callable
 
 from . import generic
@@ -166,8 +167,10 @@ def primitive(
     """Register ``forward`` (a float function whose docstring gives f and f′) as an entry.
 
     Its ``rule`` is compiled from ``derivatives`` (n-ary entries pass ``rule``). The entry's
-    name is the function's name; the module-level name then holds the entry, so ``ops.tanh``
-    is the primitive. ``method`` names the ``Value`` method generated for it.
+    name is the function's name; the decorated name holds the entry, and so does ``ops.<name>``
+    (registration sets it: a plain attribute of the package, which the generated methods read
+    without a module ``__getattr__`` slowing every operator). ``method`` names the ``Value``
+    method generated for it.
     """
 
     def register(forward: Callable[..., float]) -> Primitive:
@@ -185,7 +188,12 @@ def primitive(
             method=method,
         )
         op = dataclasses.replace(op, rule=rule or make_rule(op))
+        package = sys.modules[__name__.rpartition(".")[0]]  # tinygrad_edu.ops (also mid-import)
+        taken = getattr(package, op.name, None)
+        if taken is not None and not isinstance(taken, Primitive):
+            raise ValueError(f"primitive: the name {op.name!r} is taken in ops ({taken!r})")
         TABLE[op.name] = op
+        setattr(package, op.name, op)
         return op
 
     return register

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from types import FrameType, ModuleType
 from typing import Any, Generic, TypeVar
 
+from ..ops import table as ops_table
+
 T = TypeVar("T")
 
 DEFAULT_SECONDS = 5.0
@@ -96,8 +98,12 @@ def _watched_modules() -> list[tuple[str, ModuleType]]:
 
 
 def _guarded_entries(namespace: dict[str, Any]) -> dict[str, Any]:
-    """The callables and classes of a module (its counters and caches are left alone)."""
-    return {k: v for k, v in namespace.items() if callable(v) or isinstance(v, type)}
+    """The callables, classes and table entries of a module (counters and caches are left)."""
+    return {
+        k: v
+        for k, v in namespace.items()
+        if callable(v) or isinstance(v, (type, ops_table.Primitive))
+    }
 
 
 def snapshot() -> Snapshot:
@@ -107,8 +113,8 @@ def snapshot() -> Snapshot:
     snap: Snapshot = []
     for name, mod in _watched_modules():
         snap.append((mod, name, _guarded_entries(vars(mod))))
-    # Value and its subclasses (the class op nodes are allocated as, micrograd-style classes)
-    classes: list[type] = [engine.Value, *engine.Value.__subclasses__()]
+    # Value, its base class Node, and its subclasses (micrograd-style classes)
+    classes: list[type] = [*engine.Value.__mro__[:-1], *engine.Value.__subclasses__()]
     for cls in classes:
         snap.append((cls, cls.__name__, dict(vars(cls))))
     snap.append((ops.TABLE, "ops.TABLE", dict(ops.TABLE)))
