@@ -216,3 +216,16 @@ def test_engine_new_primitive_is_one_entry(cube_root: ops.Primitive) -> None:
     assert tutor.check_rule("cbrt", lambda x, out: 1 / (3 * out**2)).ok
     wrong = tutor.check_rule("cbrt", lambda x, out: 1 / (3 * x**2))
     assert wrong.diagnosis == "input-instead-of-output"
+
+
+def test_ops_registration_sets_the_package_name_and_refuses_a_taken_one() -> None:
+    # ops.<name> is a plain attribute set by registration (no module __getattr__)
+    assert ops.mul is ops.TABLE["mul"] and "__getattr__" not in vars(ops)
+    with pytest.raises(ValueError, match=r"primitive: the name 'rules' is taken in ops"):
+
+        @ops.primitive("r", ("1",))
+        def rules(x: float) -> float:
+            """f(x) = x.   df/dx = 1."""
+            return x
+
+    assert "rules" not in ops.TABLE and not isinstance(ops.rules, ops.Primitive)
