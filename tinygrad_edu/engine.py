@@ -342,9 +342,9 @@ class Value(Node):
         if not self._parents:
             self.grad += seed  # a leaf root: d(self)/d(self) = 1, accumulated like any leaf
             return
-        order = backward_order(self)  # interior_order(self), in half the time
-        for node in order:
-            node.grad = 0.0  # interior gradients are recomputed on every call
+        # interior_order(self) in half the time; it sets each listed node's grad to 0.0 on the
+        # way (interior gradients are recomputed on every call)
+        order = backward_order(self)
         self.grad = seed
         with gc_paused():  # an acyclic graph holds no garbage; a collection would walk it all
             for node in reversed(order):  # children first: node.grad is final when reached
