@@ -42,7 +42,7 @@ class Value(Node):
     __slots__ = ()  # the storage is declared by Node: data, grad, _prim, _parents, …
 
     _parents: tuple[Value, ...]  # Node's fields, typed as Values
-    _grad_value: Value | None  # unset: None
+    _grad_value: Value | None
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
@@ -55,18 +55,6 @@ class Value(Node):
         self._prim = None
         self._parents = ()
         self._local_grads = ()
-
-    @property
-    def grad_value(self) -> Value | None:
-        """d(root)/d(self) as a graph, after ``backward(create_graph=True)`` (else None)."""
-        try:
-            return self._grad_value
-        except AttributeError:
-            return None
-
-    @grad_value.setter
-    def grad_value(self, value: Value | None) -> None:
-        self._grad_value = value
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""

@@ -37,6 +37,7 @@ class Node:
     _parents: tuple[Any, ...]
     _local_grads: tuple[float, ...]
     _label: str  # set on first use: unset reads as ""
+    _grad_value: Any  # set by backward(create_graph=True): unset reads as None
     _meta: dict[str, Any]  # created on first use of .meta: a node costs nothing for it
 
     @property
@@ -52,6 +53,18 @@ class Node:
         if not isinstance(label, str):
             raise TypeError(f"label: expected a str, got {type(label).__name__} ({label!r})")
         self._label = label
+
+    @property
+    def grad_value(self: N) -> N | None:
+        """d(root)/d(self) as a graph, after ``backward(create_graph=True)`` (else None)."""
+        try:
+            return self._grad_value  # type: ignore[no-any-return]
+        except AttributeError:
+            return None
+
+    @grad_value.setter
+    def grad_value(self: N, value: N | None) -> None:
+        self._grad_value = value
 
     @property
     def op(self) -> str:
