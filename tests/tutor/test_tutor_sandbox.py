@@ -200,11 +200,13 @@ def test_patching_operators_module_functions_and_the_table_is_undone() -> None:
         engine.topo_order = lambda root: []  # type: ignore[assignment]
         object.__setattr__(tanh_entry, "rule", lambda out, x: (0.0,))
         ops.TABLE["exp"] = tanh_entry
+        ops.mul = ops.add  # the entry every product records
         tutor.backward.close = lambda *a, **k: True  # the tutor's own judge  # type: ignore[assignment]
 
     report = tutor.check_backward(vandal)
     assert not report.ok and report.diagnosis == "changed-the-library"
     assert ops.TABLE["exp"] is ops.exp and tanh_entry.rule(0.5, 0.3) == (0.75,)
+    assert ops.mul is ops.TABLE["mul"] and (Value(2.0) * 3.0).op == "*"
     _library_intact()
 
     def rule_vandal(x: float, out: float) -> float:
